@@ -1,0 +1,334 @@
+//! `.tollgate.yaml`: the options a repository checks in, resolved into settings.
+//!
+//! [`Options`] is the file's shape (serde, unknown keys rejected, JSON Schema
+//! derived and checked in as `schemas/config.schema.json`); [`Settings`] is what
+//! the run uses, after defaults and command-line flags are applied. The config is
+//! read with tollgate's own loader, so a bad key is reported at its line and column.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::load::{self, Limits, Syntax, node};
+use crate::source::{self, SourceFile};
+
+/// The file name looked up in the current directory, then the repository root.
+pub const FILE_NAME: &str = ".tollgate.yaml";
+
+/// The contents of `.tollgate.yaml`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "tollgate configuration (.tollgate.yaml)")]
+pub struct Options {
+    /// Globs (relative to the config file's directory) of files a directory walk
+    /// checks. When empty, `*.yaml`, `*.yml` and `*.json` are checked.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Globs (relative to the config file's directory) of files and directories a
+    /// directory walk skips. Files named on the command line are always checked.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Resource limits for hostile or broken input.
+    #[serde(default)]
+    pub limits: LimitOptions,
+    /// The lowest severity that makes the run fail (exit 1): `error` (default) or `warning`.
+    #[serde(default)]
+    pub fail_on: Option<FailOn>,
+}
+
+/// Bounds on what one file may cost. Each has a documented default.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitOptions {
+    /// Largest file read, in bytes (default 10485760, 10 MiB).
+    pub max_file_size: Option<u64>,
+    /// Most documents read from one file (default 10000).
+    pub max_documents: Option<usize>,
+    /// Deepest nesting of mappings and sequences (default 256).
+    pub max_depth: Option<usize>,
+    /// Most nodes in one document, counting nodes copied by aliases (default 1000000).
+    pub max_nodes: Option<usize>,
+    /// Most alias references in one document (default 10000).
+    pub max_aliases: Option<usize>,
+}
+
+/// The severity at which a run fails.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Fail on error findings only.
+    #[default]
+    Error,
+    /// Fail on warnings too.
+    Warning,
+}
+
+/// Resolved settings for one run.
+#[derive(Debug)]
+pub struct Settings {
+    /// The config file used, if any (display form).
+    pub config_file: Option<String>,
+    /// Directory that `include`/`exclude` globs are relative to (absolute).
+    pub base_dir: PathBuf,
+    /// Compiled `include` globs (`None`: pick by extension).
+    pub include: Option<GlobSet>,
+    /// Compiled `exclude` globs.
+    pub exclude: GlobSet,
+    /// Loader limits.
+    pub limits: Limits,
+    /// Failing severity.
+    pub fail_on: FailOn,
+}
+
+/// A config problem: exit 2, with the file, line and column.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The config file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Settings {
+    /// Settings with no config file, relative to `cwd`.
+    pub fn defaults(cwd: &Path) -> Self {
+        Self {
+            config_file: None,
+            base_dir: cwd.to_path_buf(),
+            include: None,
+            exclude: GlobSet::empty(),
+            limits: Limits::default(),
+            fail_on: FailOn::Error,
+        }
+    }
+
+    /// Finds and reads the config: `explicit`, else `.tollgate.yaml` in `cwd`, else
+    /// at the root of the repository holding `cwd`.
+    pub fn discover(explicit: Option<&Path>, cwd: &Path) -> anyhow::Result<Self> {
+        let path = match explicit {
+            Some(p) => {
+                if !p.is_file() {
+                    anyhow::bail!("config file {} does not exist", p.display());
+                }
+                Some(p.to_path_buf())
+            }
+            None => {
+                let here = cwd.join(FILE_NAME);
+                if here.is_file() {
+                    Some(here)
+                } else {
+                    crate::discover::repository_root(cwd)
+                        .map(|r| r.join(FILE_NAME))
+                        .filter(|p| p.is_file())
+                }
+            }
+        };
+        let Some(path) = path else {
+            return Ok(Self::defaults(cwd));
+        };
+        let display = crate::discover::display_path(&path, cwd);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read config {display}: {e}"))?;
+        let options = parse(&display, bytes)?;
+        let base = std::path::absolute(&path)?
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.to_path_buf());
+        Ok(Self::from_options(options, base, Some(display))?)
+    }
+
+    /// Applies options on top of the defaults.
+    pub fn from_options(
+        options: Options,
+        base_dir: PathBuf,
+        config_file: Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file = config_file.clone().unwrap_or_default();
+        let globs = |patterns: &[String], key: &str| -> Result<GlobSet, ConfigError> {
+            let mut b = GlobSetBuilder::new();
+            for p in patterns {
+                let glob = Glob::new(p).map_err(|e| ConfigError {
+                    file: file.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!("invalid glob in `{key}`: {e}"),
+                })?;
+                b.add(glob);
+            }
+            b.build().map_err(|e| ConfigError {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+                message: e.to_string(),
+            })
+        };
+        let include = if options.include.is_empty() {
+            None
+        } else {
+            Some(globs(&options.include, "include")?)
+        };
+        let exclude = globs(&options.exclude, "exclude")?;
+        let d = Limits::default();
+        let l = options.limits;
+        let limits = Limits {
+            max_file_size: l.max_file_size.unwrap_or(d.max_file_size),
+            max_documents: l.max_documents.unwrap_or(d.max_documents),
+            max_depth: l.max_depth.unwrap_or(d.max_depth),
+            max_nodes: l.max_nodes.unwrap_or(d.max_nodes),
+            max_aliases: l.max_aliases.unwrap_or(d.max_aliases),
+        };
+        Ok(Self {
+            config_file,
+            base_dir,
+            include,
+            exclude,
+            limits,
+            fail_on: options.fail_on.unwrap_or_default(),
+        })
+    }
+}
+
+/// Parses config bytes, locating every error at its line and column.
+pub fn parse(display: &str, bytes: Vec<u8>) -> Result<Options, ConfigError> {
+    let err = |line, column, message: String| ConfigError {
+        file: display.to_owned(),
+        line,
+        column,
+        message,
+    };
+    let text = source::decode(bytes).map_err(|e| err(e.line, e.column, e.message))?;
+    let src = SourceFile::new(Arc::from(display), text);
+    let loaded = load::load(&src.text, Syntax::Yaml, &Limits::default());
+    if let Some(p) = loaded.problems.first() {
+        let pos = src.position(p.span.start);
+        return Err(err(
+            pos.line,
+            pos.column,
+            format!("{} ({})", p.message, p.rule),
+        ));
+    }
+    let mut docs = loaded.documents;
+    if docs.len() > 1 {
+        let pos = src.position(docs[1].root.span.start);
+        return Err(err(
+            pos.line,
+            pos.column,
+            "the config must be a single YAML document".into(),
+        ));
+    }
+    let Some(doc) = docs.pop() else {
+        return Ok(Options::default());
+    };
+    let json = doc.root.to_json();
+    serde_path_to_error::deserialize::<_, Options>(json).map_err(|e| {
+        let mut pointer = String::new();
+        for segment in e.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer.push_str(&format!("/{index}"))
+                }
+                serde_path_to_error::Segment::Map { key } => node::push_token(&mut pointer, key),
+                _ => {}
+            }
+        }
+        let inner = e.into_inner().to_string();
+        let unknown = inner
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next());
+        let span = match unknown {
+            Some(field) => {
+                if !pointer.ends_with(&format!("/{field}")) {
+                    node::push_token(&mut pointer, field);
+                }
+                doc.root.pointer_key_span(&pointer).span
+            }
+            None => doc.root.pointer_span(&pointer).span,
+        };
+        let pos = src.position(span.start);
+        let at = if pointer.is_empty() {
+            String::new()
+        } else {
+            format!(" at {pointer}")
+        };
+        err(pos.line, pos.column, format!("{inner}{at}"))
+    })
+}
+
+/// The JSON Schema of `.tollgate.yaml`, as checked in at `schemas/config.schema.json`.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Options);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_located() {
+        let e = parse(
+            ".tollgate.yaml",
+            b"exclude: [a]\nlimits:\n  max_depth: 3\n  colour: red\n".to_vec(),
+        )
+        .err();
+        let e = e.map(|e| {
+            (
+                e.line,
+                e.column,
+                e.message.starts_with("unknown field `colour`"),
+            )
+        });
+        assert_eq!(e, Some((4, 3, true)));
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let e = parse("c.yaml", b"limits:\n  max_depth: deep\n".to_vec()).err();
+        assert_eq!(e.map(|e| (e.line, e.column)), Some((2, 14)));
+    }
+
+    #[test]
+    fn empty_config_is_default() {
+        assert!(parse("c.yaml", b"# nothing\n".to_vec()).is_ok_and(|o| o.include.is_empty()));
+    }
+
+    #[test]
+    fn options_resolve_to_settings() {
+        let o = parse(
+            "c.yaml",
+            b"limits: {max_file_size: 12}\nfail_on: warning\nexclude: ['vendor/**']\n".to_vec(),
+        );
+        let s = o.map_err(|e| e.to_string()).and_then(|o| {
+            Settings::from_options(o, PathBuf::from("/r"), None).map_err(|e| e.to_string())
+        });
+        let s = s.map(|s| {
+            (
+                s.limits.max_file_size,
+                s.fail_on,
+                s.exclude.is_match("vendor/x.yaml"),
+            )
+        });
+        assert_eq!(s, Ok((12, FailOn::Warning, true)));
+    }
+}

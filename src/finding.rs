@@ -1,0 +1,146 @@
+//! The one finding model every stage reports through.
+//!
+//! A [`Finding`] is a rule id, a severity, a message and a location (file, line,
+//! column, end, byte span), optionally with the resource and JSON pointer it
+//! concerns. Loader problems, schema errors and policy results all become findings,
+//! and reporters only ever read findings.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::load::Span;
+use crate::resource::ResourceId;
+use crate::source::{Position, SourceFile};
+
+/// A rule id: built-in ids are static, policy ids are owned.
+pub type RuleId = Cow<'static, str>;
+
+/// The rule ids of the built-in checks.
+pub mod rules {
+    use super::RuleId;
+    use std::borrow::Cow::Borrowed;
+
+    /// A file or document that does not parse.
+    pub const SYNTAX: RuleId = Borrowed("syntax");
+    /// A mapping key written twice.
+    pub const DUPLICATE_KEY: RuleId = Borrowed("duplicate-key");
+    /// A file that could not be read.
+    pub const UNREADABLE: RuleId = Borrowed("unreadable");
+    /// A file that is neither UTF-8 nor UTF-16 with a byte order mark.
+    pub const ENCODING: RuleId = Borrowed("encoding");
+    /// A file above `limits.max_file_size`.
+    pub const FILE_TOO_LARGE: RuleId = Borrowed("file-too-large");
+    /// More documents than `limits.max_documents`.
+    pub const DOCUMENT_LIMIT: RuleId = Borrowed("document-limit");
+    /// Nesting deeper than `limits.max_depth`.
+    pub const DEPTH_LIMIT: RuleId = Borrowed("depth-limit");
+    /// More nodes than `limits.max_nodes`.
+    pub const NODE_LIMIT: RuleId = Borrowed("node-limit");
+    /// Alias expansion beyond `limits.max_aliases` or `limits.max_nodes`.
+    pub const ALIAS_LIMIT: RuleId = Borrowed("alias-limit");
+    /// `.inf` or `.nan`, which JSON cannot hold.
+    pub const UNREPRESENTABLE: RuleId = Borrowed("unrepresentable-value");
+    /// A panic inside tollgate while checking a file.
+    pub const INTERNAL_ERROR: RuleId = Borrowed("internal-error");
+}
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational only.
+    Info,
+    /// Reported; fails the run only with `--fail-on warning`.
+    Warning,
+    /// Fails the run.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// One reported problem, located in a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// Stable rule id.
+    pub rule: RuleId,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong, and what to do about it when known.
+    pub message: String,
+    /// The file, as given or discovered, with `/` separators.
+    pub file: Arc<str>,
+    /// Start of the finding.
+    pub start: Position,
+    /// End of the finding.
+    pub end: Position,
+    /// Byte range in the decoded source (empty when the file had no text).
+    pub span: Span,
+    /// The resource concerned, when the finding is about one.
+    pub resource: Option<ResourceId>,
+    /// JSON pointer of the node concerned, within the resource.
+    pub path: Option<String>,
+}
+
+impl Finding {
+    /// A finding located by a byte span in a source.
+    pub fn at(
+        source: &SourceFile,
+        span: Span,
+        rule: RuleId,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            rule,
+            severity,
+            message: message.into(),
+            file: source.name.clone(),
+            start: source.position(span.start),
+            end: source.position(span.end),
+            span,
+            resource: None,
+            path: None,
+        }
+    }
+
+    /// A finding about a whole file that has no usable text (line 1, column 1).
+    pub fn whole_file(file: Arc<str>, rule: RuleId, message: impl Into<String>) -> Self {
+        let start = Position { line: 1, column: 1 };
+        Self {
+            rule,
+            severity: Severity::Error,
+            message: message.into(),
+            file,
+            start,
+            end: start,
+            span: Span::default(),
+            resource: None,
+            path: None,
+        }
+    }
+
+    /// The order every report uses: file, line, column, rule, then message.
+    pub fn sort_key(&self) -> (&str, Position, &str, &str) {
+        (&self.file, self.start, &self.rule, &self.message)
+    }
+}
+
+/// Sorts findings into report order (deterministic for any thread count).
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.end.cmp(&b.end))
+    });
+}

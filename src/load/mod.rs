@@ -1,0 +1,118 @@
+//! Loading: source text to spanned documents, as Kubernetes reads them.
+//!
+//! YAML goes through libyaml's event parser ([`events`]) and is built into a
+//! [`Node`] tree with go-yaml v2 scalar resolution ([`scalar`]); JSON goes through a
+//! small spanned parser ([`json`]). Both report problems (syntax errors, duplicate
+//! keys, exceeded limits) as [`Problem`]s with byte spans and go on with the next
+//! document wherever the format allows.
+
+mod events;
+pub mod json;
+pub mod node;
+pub mod scalar;
+pub mod yaml;
+
+pub use node::{Entry, Node, PointerSpan, Span, Value};
+
+use crate::finding::{RuleId, Severity};
+
+/// Bounds that keep hostile input from exhausting memory or time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file read, in bytes.
+    pub max_file_size: u64,
+    /// Most documents read from one file.
+    pub max_documents: usize,
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most nodes in one document, counting nodes copied by aliases.
+    pub max_nodes: usize,
+    /// Most alias references in one document.
+    pub max_aliases: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_file_size: 10 * 1024 * 1024,
+            max_documents: 10_000,
+            max_depth: 256,
+            max_nodes: 1_000_000,
+            max_aliases: 10_000,
+        }
+    }
+}
+
+/// Which parser reads a source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// YAML 1.1 as go-yaml v2 reads it (also accepts most JSON).
+    Yaml,
+    /// Strict JSON (a stream of values, as Kubernetes' JSON decoder reads).
+    Json,
+}
+
+impl Syntax {
+    /// Chooses the parser from a file name: `.json` is JSON, anything else YAML.
+    pub fn for_path(path: &str) -> Self {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Self::Json
+        } else {
+            Self::Yaml
+        }
+    }
+}
+
+/// One non-empty document of a file.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Position in the file's stream, counting from 0 (empty documents included).
+    pub index: usize,
+    /// The document's value.
+    pub root: Node,
+}
+
+/// A problem found while loading, with the bytes it concerns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// Rule id (`syntax`, `duplicate-key`, ...).
+    pub rule: RuleId,
+    /// Severity of the finding it becomes.
+    pub severity: Severity,
+    /// What is wrong, in words.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// JSON pointer of the node concerned, when known.
+    pub path: Option<String>,
+}
+
+impl Problem {
+    pub(crate) fn error(rule: RuleId, message: impl Into<String>, span: Span) -> Self {
+        Self {
+            rule,
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            path: None,
+        }
+    }
+}
+
+/// The outcome of loading one source.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    /// Documents that loaded (documents with errors are left out).
+    pub documents: Vec<Document>,
+    /// Problems, in source order.
+    pub problems: Vec<Problem>,
+}
+
+/// Loads `text` with the parser for `syntax`.
+pub fn load(text: &str, syntax: Syntax, limits: &Limits) -> Loaded {
+    match syntax {
+        Syntax::Yaml => yaml::load(text, limits),
+        Syntax::Json => json::load(text, limits),
+    }
+}
