@@ -67,7 +67,7 @@ fn internal_error(input: &Input, panic: &Box<dyn std::any::Any + Send>) -> FileO
     }
 }
 
-fn read(input: &Input, stdin: Option<&[u8]>, max: u64) -> Result<Vec<u8>, Box<Finding>> {
+pub(crate) fn read(input: &Input, stdin: Option<&[u8]>, max: u64) -> Result<Vec<u8>, Box<Finding>> {
     let fail =
         |rule, message: String| Box::new(Finding::whole_file(input.name.clone(), rule, message));
     match &input.origin {

@@ -42,6 +42,20 @@ pub struct Cli {
 pub enum Command {
     /// Check files and directories (default: the current directory).
     Check(CheckArgs),
+    /// Print documents as the JSON Kubernetes reads from them (YAML 1.1 resolved).
+    Inspect(InspectArgs),
+}
+
+/// Arguments of `tollgate inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files or directories to read; `-` reads standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// The file name to report for standard input (also picks YAML or JSON by extension).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 }
 
 /// Arguments of `tollgate check`.

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod finding;
+pub mod inspect;
 pub mod load;
 pub mod report;
 pub mod resource;
@@ -19,7 +20,7 @@ pub mod source;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, InspectArgs};
 use crate::config::{FailOn, Settings};
 use crate::finding::Severity;
 use crate::report::{Format, Report};
@@ -51,7 +52,35 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir()?;
     match cli.command {
         Command::Check(ref args) => run_check(&cli, args, &cwd),
+        Command::Inspect(ref args) => run_inspect(&cli, args, &cwd),
     }
+}
+
+fn read_stdin_if_needed(inputs: &[discover::Input]) -> anyhow::Result<Option<Vec<u8>>> {
+    if !inputs.iter().any(|i| i.origin == discover::Origin::Stdin) {
+        return Ok(None);
+    }
+    let mut buf = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut buf)?;
+    Ok(Some(buf))
+}
+
+fn run_inspect(cli: &Cli, args: &InspectArgs, cwd: &Path) -> anyhow::Result<Exit> {
+    let settings = Settings::discover(cli.config.as_deref(), cwd)?;
+    let discovery =
+        discover::discover(&args.paths, args.stdin_filename.as_deref(), &settings, cwd)?;
+    let stdin = read_stdin_if_needed(&discovery.inputs)?;
+    let mut stdout = std::io::stdout().lock();
+    let findings = inspect::run(&discovery.inputs, stdin.as_deref(), &settings, &mut stdout)?;
+    stdout.flush()?;
+    for f in &findings {
+        eprintln!("{}", inspect::one_line(f));
+    }
+    Ok(if inspect::has_errors(&findings) {
+        Exit::Failures
+    } else {
+        Exit::Clean
+    })
 }
 
 fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
@@ -64,17 +93,7 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
     }
     let discovery =
         discover::discover(&args.paths, args.stdin_filename.as_deref(), &settings, cwd)?;
-    let stdin = if discovery
-        .inputs
-        .iter()
-        .any(|i| i.origin == discover::Origin::Stdin)
-    {
-        let mut buf = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut buf)?;
-        Some(buf)
-    } else {
-        None
-    };
+    let stdin = read_stdin_if_needed(&discovery.inputs)?;
     let outcomes = check::check_all(&discovery.inputs, stdin.as_deref(), &settings);
 
     let mut report = Report::default();

@@ -7,7 +7,7 @@
 //! [`Limits::max_depth`], far below what would overflow a thread's stack.
 
 use super::node::{Entry, Node, Span, Value};
-use super::{Document, Limits, Loaded, Problem};
+use super::{Document, Limits, Loaded, Problem, line_of};
 use crate::finding::rules;
 
 /// Loads a stream of JSON values.
@@ -145,7 +145,7 @@ impl JsonParser<'_> {
         let close = if is_object { b'}' } else { b']' };
         let mut entries: Vec<Entry> = Vec::new();
         let mut items: Vec<Node> = Vec::new();
-        let mut seen = std::collections::HashMap::new();
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&close) {
             self.pos += 1;
@@ -168,7 +168,10 @@ impl JsonParser<'_> {
                     if let Some(&existing) = seen.get(&key) {
                         self.problems.push(Problem::error(
                             rules::DUPLICATE_KEY,
-                            format!("duplicate key `{key}`: Kubernetes rejects it in strict field validation (and silently keeps the last value otherwise)"),
+                            format!(
+                                "duplicate key `{key}` (first on line {}): Kubernetes rejects it in strict field validation and otherwise silently keeps the last value",
+                                line_of(self.text, entries[existing].key_span.start)
+                            ),
                             key_span,
                         ));
                         entries[existing] = Entry {

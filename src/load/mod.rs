@@ -116,3 +116,13 @@ pub fn load(text: &str, syntax: Syntax, limits: &Limits) -> Loaded {
         Syntax::Json => json::load(text, limits),
     }
 }
+
+/// The 1-based line of a byte offset (for messages that name a second place,
+/// such as where a duplicated key was first written).
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}

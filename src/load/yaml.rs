@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use super::events::{Event, Parser, ScalarStyle};
 use super::node::{Entry, Node, Span, Value};
 use super::scalar::{self, Resolved};
-use super::{Document, Limits, Loaded, Problem};
+use super::{Document, Limits, Loaded, Problem, line_of};
 use crate::finding::rules;
 
 /// Loads every document of a YAML stream.
@@ -543,8 +543,9 @@ impl<'t, 'l> Builder<'t, 'l> {
                     out.problems.push(Problem::error(
                         rules::DUPLICATE_KEY,
                         format!(
-                            "duplicate key `{}`: Kubernetes rejects it in strict field validation (and silently keeps the last value otherwise); first defined at byte {}",
-                            key.key, first.start
+                            "duplicate key `{}` (first on line {}): Kubernetes rejects it in strict field validation and otherwise silently keeps the last value",
+                            key.key,
+                            line_of(self.text, first.start)
                         ),
                         key.span,
                     ));

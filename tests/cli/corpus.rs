@@ -1,0 +1,43 @@
+//! The real-world corpus in `../shared/corpus`: every file loads without a
+//! panic, and the only syntax findings are in the files that really are broken.
+
+use std::collections::BTreeSet;
+
+use super::{json, root, tollgate};
+
+#[test]
+fn real_corpus_loads_and_only_broken_files_have_syntax_findings() {
+    let corpus = root().join("../shared/corpus");
+    if !corpus.join("real").is_dir() {
+        eprintln!(
+            "SKIPPED: ../shared/corpus/real is absent; the corpus test needs the shared corpus"
+        );
+        return;
+    }
+    let stats = std::fs::read_to_string(corpus.join("STATS.md")).expect("STATS.md");
+    // STATS.md lists parse failures as `- [INVALID] real/...` (cross-checked with Go's reader).
+    let expected: BTreeSet<String> = stats
+        .lines()
+        .filter_map(|l| l.strip_prefix("- [INVALID] "))
+        .filter_map(|l| l.split(" — ").next())
+        .filter(|p| p.starts_with("real/"))
+        .map(|p| format!("../shared/corpus/{p}"))
+        .collect();
+    assert_eq!(
+        expected.len(),
+        18,
+        "STATS.md lists 18 broken files in real/"
+    );
+    let run = tollgate(&["check", "../shared/corpus/real", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let report = json(&run);
+    let findings = report["findings"].as_array().expect("findings");
+    let syntax: BTreeSet<String> = findings
+        .iter()
+        .filter(|f| f["rule"] == "syntax")
+        .map(|f| f["file"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(syntax, expected);
+    assert!(findings.iter().all(|f| f["rule"] != "internal-error"));
+    assert_eq!(report["summary"]["files"], 1274);
+}
