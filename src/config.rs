@@ -285,6 +285,22 @@ pub fn json_schema() -> String {
 mod tests {
     use super::*;
 
+    /// `schemas/config.schema.json` must match the code; rerun with
+    /// `TOLLGATE_BLESS=1 cargo test --lib config` to regenerate it.
+    #[test]
+    fn checked_in_config_schema_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/config.schema.json");
+        let current = json_schema();
+        if std::env::var_os("TOLLGATE_BLESS").is_some() {
+            std::fs::write(&path, &current).expect("schema written");
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == current,
+            "schemas/config.schema.json is stale: run `TOLLGATE_BLESS=1 cargo test --lib config` and commit it"
+        );
+    }
+
     #[test]
     fn unknown_key_is_located() {
         let e = parse(
