@@ -1,10 +1,15 @@
 //! The parallel pass: read, decode, load and check every file.
 //!
-//! Each file is handled by one rayon task from bytes to findings, so a file is
-//! read and parsed exactly once. A panic while checking one file is caught and
-//! becomes an `internal-error` finding for that file; the other files are
-//! unaffected. Results are collected and sorted afterwards, so the report is the
-//! same for any thread count.
+//! Two parallel phases. Phase 1 reads, decodes and loads each file (once) and
+//! checks it; a file whose verdict cannot depend on other files (built-in kinds
+//! only, no possible kustomize patch) is finished there and its trees dropped.
+//! Between the phases the CRDs and kustomizations of all files are registered in
+//! the schema [`Catalog`], so a custom resource is validated against a CRD found
+//! in any other file. Phase 2 finishes the remaining files on the trees phase 1
+//! kept, without reparsing. A panic in either phase is
+//! caught per file and becomes an `internal-error` finding for that file; the
+//! other files are unaffected. Results keep input order and are sorted
+//! afterwards, so the report is the same for any thread count.
 
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -17,6 +22,7 @@ use crate::discover::{Input, Origin};
 use crate::finding::{Finding, Severity, rules};
 use crate::load::{self, Syntax};
 use crate::resource;
+use crate::schema::{Catalog, FileContext, FileSchemaOutcome, Learned};
 use crate::source::{self, SourceFile};
 
 /// What checking one file produced.
@@ -32,17 +38,118 @@ pub struct FileOutcome {
     pub findings: Vec<Finding>,
     /// The decoded source, kept when there are findings to show it.
     pub source: Option<Arc<SourceFile>>,
+    /// Kubernetes-looking objects that had no schema.
+    pub schema_missing: usize,
+}
+
+/// A file after phase 1: its outcome so far, its source and its objects.
+struct Loaded {
+    outcome: FileOutcome,
+    source: Option<Arc<SourceFile>>,
+    objects: Vec<resource::Object>,
+    /// CRD schemas and kustomize patch files, for the catalog.
+    learned: Learned,
 }
 
 /// Checks every input in parallel; the order of outcomes follows `inputs`.
-pub fn check_all(inputs: &[Input], stdin: Option<&[u8]>, settings: &Settings) -> Vec<FileOutcome> {
-    inputs
+pub fn check_all(
+    inputs: &[Input],
+    stdin: Option<&[u8]>,
+    settings: &Settings,
+    catalog: &mut Catalog,
+) -> Vec<FileOutcome> {
+    let learner = &*catalog;
+    let loaded: Vec<Loaded> = inputs
         .par_iter()
         .map(|input| {
-            let result = catch_unwind(AssertUnwindSafe(|| check_input(input, stdin, settings)));
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                let mut file = load_input(input, stdin, settings);
+                let path = match &input.origin {
+                    Origin::Path(p) => Some(p.as_path()),
+                    Origin::Stdin => None,
+                };
+                file.learned = learner.learn(path, &file.objects);
+                // Most files need nothing from other files: finish them now and
+                // drop their trees, keeping memory flat.
+                if let Some(src) = file.source.clone() {
+                    let context = FileContext { source: &src, path };
+                    let early = learner.check_file(&context, &file.objects);
+                    if !early.depends_on_others {
+                        let objects = std::mem::take(&mut file.objects);
+                        finish(&mut file.outcome, early, src, &objects, settings);
+                        file.source = None;
+                    }
+                }
+                file
+            }));
+            result.unwrap_or_else(|panic| Loaded {
+                outcome: internal_error(input, &panic),
+                source: None,
+                objects: Vec::new(),
+                learned: Learned::default(),
+            })
+        })
+        .collect();
+    let mut loaded = loaded;
+    for file in &mut loaded {
+        catalog.add(std::mem::take(&mut file.learned));
+    }
+    let catalog = &*catalog;
+    loaded
+        .into_par_iter()
+        .zip(inputs.par_iter())
+        .map(|(file, input)| {
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                validate(file, input, catalog, settings)
+            }));
             result.unwrap_or_else(|panic| internal_error(input, &panic))
         })
         .collect()
+}
+
+/// Phase 2: schema and policy findings for one loaded file.
+fn validate(file: Loaded, input: &Input, catalog: &Catalog, settings: &Settings) -> FileOutcome {
+    let Loaded {
+        mut outcome,
+        source,
+        objects,
+        ..
+    } = file;
+    let Some(src) = source else {
+        return outcome;
+    };
+    let path = match &input.origin {
+        Origin::Path(p) => Some(p.as_path()),
+        Origin::Stdin => None,
+    };
+    let context = FileContext { source: &src, path };
+    let checked = catalog.check_file(&context, &objects);
+    finish(&mut outcome, checked, src, &objects, settings);
+    outcome
+}
+
+/// Adds a file's schema findings, runs the policies on its objects, and keeps its
+/// source when a finding needs it.
+fn finish(
+    outcome: &mut FileOutcome,
+    checked: FileSchemaOutcome,
+    src: Arc<SourceFile>,
+    objects: &[resource::Object],
+    settings: &Settings,
+) {
+    outcome.findings.extend(checked.findings);
+    outcome.schema_missing = checked.schema_missing;
+    // Policies see every object (input = the object, as conftest does).
+    if let Some(policies) = &settings.policies {
+        policies.check(&src, objects, &mut outcome.findings);
+    }
+    if outcome
+        .findings
+        .iter()
+        .any(|f| f.severity >= Severity::Info)
+    {
+        outcome.source = Some(src);
+    }
 }
 
 fn internal_error(input: &Input, panic: &Box<dyn std::any::Any + Send>) -> FileOutcome {
@@ -64,10 +171,12 @@ fn internal_error(input: &Input, panic: &Box<dyn std::any::Any + Send>) -> FileO
         resources: 0,
         findings: vec![finding],
         source: None,
+        schema_missing: 0,
     }
 }
 
-pub(crate) fn read(input: &Input, stdin: Option<&[u8]>, max: u64) -> Result<Vec<u8>, Box<Finding>> {
+/// Reads an input's bytes, within `max` bytes; failures are whole-file findings.
+pub fn read(input: &Input, stdin: Option<&[u8]>, max: u64) -> Result<Vec<u8>, Box<Finding>> {
     let fail =
         |rule, message: String| Box::new(Finding::whole_file(input.name.clone(), rule, message));
     match &input.origin {
@@ -110,20 +219,34 @@ fn too_large(len: u64, max: u64) -> String {
     )
 }
 
-/// Checks one input.
-fn check_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> FileOutcome {
+/// Phase 1: reads and loads one input.
+fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loaded {
+    // Debug builds only: lets the integration tests prove that a crash in one file
+    // becomes an `internal-error` finding and costs no other finding.
+    if cfg!(debug_assertions)
+        && std::env::var("TOLLGATE_DEBUG_PANIC_ON")
+            .is_ok_and(|name| !name.is_empty() && input.name.ends_with(&name))
+    {
+        panic!("TOLLGATE_DEBUG_PANIC_ON matched {}", input.name);
+    }
     let mut outcome = FileOutcome {
         name: input.name.clone(),
         documents: 0,
         resources: 0,
         findings: Vec::new(),
         source: None,
+        schema_missing: 0,
     };
     let bytes = match read(input, stdin, settings.limits.max_file_size) {
         Ok(b) => b,
         Err(f) => {
             outcome.findings.push(*f);
-            return outcome;
+            return Loaded {
+                outcome,
+                source: None,
+                objects: Vec::new(),
+                learned: Learned::default(),
+            };
         }
     };
     let text = match source::decode(bytes) {
@@ -136,7 +259,12 @@ fn check_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> File
             };
             f.end = f.start;
             outcome.findings.push(f);
-            return outcome;
+            return Loaded {
+                outcome,
+                source: None,
+                objects: Vec::new(),
+                learned: Learned::default(),
+            };
         }
     };
     let src = Arc::new(SourceFile::new(input.name.clone(), text));
@@ -161,12 +289,10 @@ fn check_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> File
             }
         }
     }
-    if outcome
-        .findings
-        .iter()
-        .any(|f| f.severity >= Severity::Info)
-    {
-        outcome.source = Some(src);
+    Loaded {
+        outcome,
+        source: Some(src),
+        objects,
+        learned: Learned::default(),
     }
-    outcome
 }

@@ -44,6 +44,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Print documents as the JSON Kubernetes reads from them (YAML 1.1 resolved).
     Inspect(InspectArgs),
+    /// Run Rego unit tests (`test_*` rules), as `opa test` and `conftest verify` do.
+    Test(TestArgs),
+    /// Describe a policy rule: its metadata, where it is defined, an example.
+    Explain(ExplainArgs),
 }
 
 /// Arguments of `tollgate inspect`.
@@ -69,6 +73,10 @@ pub struct CheckArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Also write a report in FORMAT to PATH (repeatable): `--report sarif=out.sarif`.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report_spec)]
+    pub report: Vec<ReportSpec>,
+
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -84,6 +92,85 @@ pub struct CheckArgs {
     /// Largest file to read, in bytes. Overrides `limits.max_file_size`.
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+
+    /// Kubernetes version to validate against, `1.30` or `1.30.2` (default: the
+    /// newest embedded). Overrides `schemas.kubernetes_version`.
+    #[arg(long, value_name = "VERSION", env = "TOLLGATE_KUBERNETES_VERSION")]
+    pub kubernetes_version: Option<String>,
+
+    /// Accept fields that the schemas do not declare (default: they are errors,
+    /// as `kubectl apply` rejects them). Sets `schemas.permissive`.
+    #[arg(long)]
+    pub permissive: bool,
+
+    /// Policies to evaluate.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Package glob whose `deny`/`violation`/`warn` rules count (repeatable;
+    /// default `main`). Overrides `policy.namespaces`.
+    #[arg(long, value_name = "GLOB")]
+    pub namespace: Vec<String>,
+
+    /// Count the rules of every package.
+    #[arg(long)]
+    pub all_namespaces: bool,
+
+    /// Time allowed for all policies on one document, in milliseconds
+    /// (default 2000). Overrides `policy.timeout_ms`.
+    #[arg(long, value_name = "MS")]
+    pub policy_timeout: Option<u64>,
+}
+
+/// Where Rego policies and data come from (`check` and `explain`).
+#[derive(Clone, Debug, Default, Args)]
+pub struct PolicyArgs {
+    /// A directory or `.rego` file of policies (repeatable). Default: `policy/`
+    /// and `policies/` at the repository root when they exist, or `policy.paths`.
+    #[arg(long = "policy", short = 'p', value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+
+    /// A JSON/YAML file or directory merged under `data.` (repeatable).
+    #[arg(long, short = 'd', value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Do not load the built-in policy pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+/// Arguments of `tollgate test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Directories or `.rego` files holding policies and their `*_test.rego`
+    /// tests (default: `policy/` and `policies/` at the repository root).
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// A JSON/YAML file or directory merged under `data.` (repeatable).
+    #[arg(long, short = 'd', value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Print line coverage per policy file.
+    #[arg(long)]
+    pub coverage: bool,
+
+    /// Also run the built-in pack's tests.
+    #[arg(long)]
+    pub builtin: bool,
+}
+
+/// Arguments of `tollgate explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id (`image-tag-latest`, `main.deny`) or `data.` path.
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+
+    /// Policies to look in (the built-in pack is always included unless
+    /// `--no-builtin`).
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 /// Colour choice for human output.
@@ -95,4 +182,36 @@ pub enum ColorChoice {
     Always,
     /// Never colour.
     Never,
+}
+
+/// An extra report: a format and the file it goes to.
+#[derive(Clone, Debug)]
+pub struct ReportSpec {
+    /// The format.
+    pub format: Format,
+    /// Where to write it.
+    pub path: PathBuf,
+}
+
+fn parse_report_spec(spec: &str) -> Result<ReportSpec, String> {
+    let (format, path) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=PATH, found `{spec}`"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+            .collect();
+        format!(
+            "unknown format `{format}`; expected one of {}",
+            names.join(", ")
+        )
+    })?;
+    if path.is_empty() {
+        return Err("the report path is empty".into());
+    }
+    Ok(ReportSpec {
+        format,
+        path: PathBuf::from(path),
+    })
 }

@@ -37,6 +37,174 @@ pub struct Options {
     /// The lowest severity that makes the run fail (exit 1): `error` (default) or `warning`.
     #[serde(default)]
     pub fail_on: Option<FailOn>,
+    /// Schema validation: Kubernetes version, strictness, your own schemas.
+    #[serde(default)]
+    pub schemas: SchemaOptions,
+    /// Rego policies: where they are, which packages count, data, time limit.
+    #[serde(default)]
+    pub policy: PolicyConfig,
+    /// Per-rule overrides by rule id (`image-tag-latest: off`,
+    /// `host-port: warning`, `main.deny: info`). Applies to every finding with
+    /// that id, built-in checks and policies alike; `off` rules are not evaluated.
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, RuleLevel>,
+}
+
+/// The `policy:` section. Command-line flags override each key.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Policy directories or `.rego` files, relative to the config file
+    /// (default: `policy/` and `policies/` at the repository root, when present).
+    /// `--policy` replaces them.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// JSON/YAML files or directories merged under `data.` (`--data` adds to them).
+    #[serde(default)]
+    pub data: Vec<String>,
+    /// Package globs whose `deny`/`violation`/`warn` rules count (default `main`).
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    /// Count the rules of every package (`--all-namespaces`).
+    pub all_namespaces: Option<bool>,
+    /// Load the built-in policy pack (default true; `--no-builtin` turns it off).
+    pub builtin: Option<bool>,
+    /// Time allowed for all policies on one document, in milliseconds (default 2000).
+    pub timeout_ms: Option<u64>,
+}
+
+/// A rule's level in `rules:` (`off` may be written unquoted: YAML 1.1 reads it
+/// as `false`, which is accepted as `off`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    /// Do not report (policies: do not evaluate).
+    Off,
+    /// Report as a note.
+    Info,
+    /// Report as a warning.
+    Warning,
+    /// Report as an error.
+    Error,
+}
+
+impl<'de> Deserialize<'de> for RuleLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bool(false) => Ok(Self::Off),
+            Raw::Bool(true) => Err(D::Error::custom(
+                "`true` is not a rule level: expected off, info, warning or error",
+            )),
+            Raw::Text(t) => match t.as_str() {
+                "off" => Ok(Self::Off),
+                "info" => Ok(Self::Info),
+                "warning" => Ok(Self::Warning),
+                "error" => Ok(Self::Error),
+                _ => Err(D::Error::custom(format!(
+                    "unknown rule level `{t}`: expected off, info, warning or error"
+                ))),
+            },
+        }
+    }
+}
+
+impl RuleLevel {
+    /// The severity it sets (`None` for `off`).
+    pub fn severity(self) -> Option<crate::finding::Severity> {
+        use crate::finding::Severity;
+        match self {
+            Self::Off => None,
+            Self::Info => Some(Severity::Info),
+            Self::Warning => Some(Severity::Warning),
+            Self::Error => Some(Severity::Error),
+        }
+    }
+}
+
+/// Resolved `policy:` settings (paths absolute).
+#[derive(Clone, Debug, Default)]
+pub struct PolicySettings {
+    /// Policy paths from the config (empty: the default directories).
+    pub paths: Vec<PathBuf>,
+    /// Data paths from the config.
+    pub data: Vec<PathBuf>,
+    /// Package globs.
+    pub namespaces: Vec<String>,
+    /// Count every package.
+    pub all_namespaces: bool,
+    /// Load the built-in pack.
+    pub builtin: bool,
+    /// Milliseconds per document.
+    pub timeout_ms: u64,
+}
+
+/// The `schemas:` section.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaOptions {
+    /// Kubernetes version to validate against, `1.30` or `1.30.2` (default: the
+    /// newest embedded). `--kubernetes-version` overrides it.
+    pub kubernetes_version: Option<String>,
+    /// Accept fields the schemas do not declare (default false: unknown fields are
+    /// errors, as `kubectl apply` rejects them). `--permissive` sets it.
+    pub permissive: Option<bool>,
+    /// What a Kubernetes-looking object without a schema gives: `warning`
+    /// (default), `error` or `off`.
+    pub missing: Option<MissingSchema>,
+    /// Directories (relative to the config file) of JSON Schemas named as
+    /// kubeconform names them (`{kind}_{version}.json`,
+    /// `{group}/{kind}_{version}.json`, `{kind}-{group prefix}-{version}.json`) and
+    /// of YAML files holding CRDs.
+    #[serde(default)]
+    pub directories: Vec<String>,
+    /// Schemas for files that are not Kubernetes resources, by glob.
+    #[serde(default)]
+    pub associations: Vec<SchemaAssociation>,
+}
+
+/// One `schemas.associations` entry: files matching a glob use a schema.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaAssociation {
+    /// Glob of files (relative to the config file), e.g. `ci/*.yaml`.
+    pub files: String,
+    /// Path of the JSON Schema (relative to the config file); never a URL.
+    pub schema: String,
+}
+
+/// Severity of `schema-missing`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingSchema {
+    /// Report as an error.
+    Error,
+    /// Report as a warning (default).
+    #[default]
+    Warning,
+    /// Do not report (still counted in the summary).
+    Off,
+}
+
+/// Resolved schema settings.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaSettings {
+    /// Requested Kubernetes version (`None`: newest embedded).
+    pub kubernetes_version: Option<String>,
+    /// Accept undeclared fields.
+    pub permissive: bool,
+    /// Severity of `schema-missing`.
+    pub missing: MissingSchema,
+    /// Schema directories (absolute).
+    pub directories: Vec<PathBuf>,
+    /// File globs (relative to the config directory) and their schema (absolute).
+    pub associations: Vec<(globset::GlobMatcher, PathBuf)>,
 }
 
 /// Bounds on what one file may cost. Each has a documented default.
@@ -53,6 +221,8 @@ pub struct LimitOptions {
     pub max_nodes: Option<usize>,
     /// Most alias references in one document (default 10000).
     pub max_aliases: Option<usize>,
+    /// Longest string scalar or key, in bytes (default 2097152, 2 MiB).
+    pub max_string_length: Option<usize>,
 }
 
 /// The severity at which a run fails.
@@ -81,6 +251,14 @@ pub struct Settings {
     pub limits: Limits,
     /// Failing severity.
     pub fail_on: FailOn,
+    /// Schema validation.
+    pub schemas: SchemaSettings,
+    /// Per-rule levels (`rules:`).
+    pub rules: std::collections::BTreeMap<String, RuleLevel>,
+    /// Policy settings (`policy:`).
+    pub policy: PolicySettings,
+    /// The compiled policies of this run, when there are any (set by `check`).
+    pub policies: Option<Arc<crate::policy::PolicySet>>,
 }
 
 /// A config problem: exit 2, with the file, line and column.
@@ -118,6 +296,14 @@ impl Settings {
             exclude: GlobSet::empty(),
             limits: Limits::default(),
             fail_on: FailOn::Error,
+            schemas: SchemaSettings::default(),
+            rules: std::collections::BTreeMap::new(),
+            policy: PolicySettings {
+                builtin: true,
+                timeout_ms: 2000,
+                ..PolicySettings::default()
+            },
+            policies: None,
         }
     }
 
@@ -195,6 +381,43 @@ impl Settings {
             max_depth: l.max_depth.unwrap_or(d.max_depth),
             max_nodes: l.max_nodes.unwrap_or(d.max_nodes),
             max_aliases: l.max_aliases.unwrap_or(d.max_aliases),
+            max_string_length: l.max_string_length.unwrap_or(d.max_string_length),
+        };
+        let s = options.schemas;
+        let mut associations = Vec::new();
+        for a in &s.associations {
+            let glob = Glob::new(&a.files).map_err(|e| ConfigError {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+                message: format!("invalid glob in `schemas.associations`: {e}"),
+            })?;
+            associations.push((glob.compile_matcher(), base_dir.join(&a.schema)));
+        }
+        let schemas = SchemaSettings {
+            kubernetes_version: s.kubernetes_version,
+            permissive: s.permissive.unwrap_or(false),
+            missing: s.missing.unwrap_or_default(),
+            directories: s.directories.iter().map(|d| base_dir.join(d)).collect(),
+            associations,
+        };
+        let policy = PolicySettings {
+            paths: options
+                .policy
+                .paths
+                .iter()
+                .map(|p| base_dir.join(p))
+                .collect(),
+            data: options
+                .policy
+                .data
+                .iter()
+                .map(|p| base_dir.join(p))
+                .collect(),
+            namespaces: options.policy.namespaces,
+            all_namespaces: options.policy.all_namespaces.unwrap_or(false),
+            builtin: options.policy.builtin.unwrap_or(true),
+            timeout_ms: options.policy.timeout_ms.unwrap_or(2000),
         };
         Ok(Self {
             config_file,
@@ -203,6 +426,10 @@ impl Settings {
             exclude,
             limits,
             fail_on: options.fail_on.unwrap_or_default(),
+            schemas,
+            rules: options.rules,
+            policy,
+            policies: None,
         })
     }
 }
@@ -289,7 +516,8 @@ mod tests {
     /// `TOLLGATE_BLESS=1 cargo test --lib config` to regenerate it.
     #[test]
     fn checked_in_config_schema_is_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/config.schema.json");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/config.schema.json");
         let current = json_schema();
         if std::env::var_os("TOLLGATE_BLESS").is_some() {
             std::fs::write(&path, &current).expect("schema written");

@@ -286,6 +286,11 @@ fn walk(root: &Path, settings: &Settings, cwd: &Path, out: &mut Discovery) -> an
             stack.push((depth, gi, chart));
             continue;
         }
+        // Symlinked directories are never followed (no loops, no escapes), but counted.
+        if file_type.is_symlink() && path.is_dir() {
+            out.skip(SkipReason::Symlink);
+            continue;
+        }
         if !picks(&abs, &name, settings) {
             continue;
         }

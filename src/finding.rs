@@ -40,8 +40,24 @@ pub mod rules {
     pub const NODE_LIMIT: RuleId = Borrowed("node-limit");
     /// Alias expansion beyond `limits.max_aliases` or `limits.max_nodes`.
     pub const ALIAS_LIMIT: RuleId = Borrowed("alias-limit");
+    /// A string longer than `limits.max_string_length`.
+    pub const STRING_LIMIT: RuleId = Borrowed("string-limit");
     /// `.inf` or `.nan`, which JSON cannot hold.
     pub const UNREPRESENTABLE: RuleId = Borrowed("unrepresentable-value");
+    /// A value that its schema rejects.
+    pub const SCHEMA: RuleId = Borrowed("schema");
+    /// A Kubernetes-looking object with no schema to check it against.
+    pub const SCHEMA_MISSING: RuleId = Borrowed("schema-missing");
+    /// A schema that cannot be read or compiled.
+    pub const SCHEMA_INVALID: RuleId = Borrowed("schema-invalid");
+    /// An apiVersion/kind that the target Kubernetes version no longer serves.
+    pub const API_REMOVED: RuleId = Borrowed("api-removed");
+    /// An apiVersion/kind that the target Kubernetes version does not serve yet.
+    pub const API_UNAVAILABLE: RuleId = Borrowed("api-unavailable");
+    /// An apiVersion/kind that is served but deprecated.
+    pub const API_DEPRECATED: RuleId = Borrowed("api-deprecated");
+    /// A document with `apiVersion` but no `kind`, or the reverse.
+    pub const RESOURCE_IDENTITY: RuleId = Borrowed("resource-identity");
     /// A panic inside tollgate while checking a file.
     pub const INTERNAL_ERROR: RuleId = Borrowed("internal-error");
 }
@@ -90,6 +106,11 @@ pub struct Finding {
     pub resource: Option<ResourceId>,
     /// JSON pointer of the node concerned, within the resource.
     pub path: Option<String>,
+    /// Why the finding is waived (a policy `exception`): reported, counted apart,
+    /// never failing the run.
+    pub waived: Option<String>,
+    /// Extra keys a policy result carried besides `msg`, `path` and `_loc`.
+    pub metadata: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl Finding {
@@ -111,6 +132,8 @@ impl Finding {
             span,
             resource: None,
             path: None,
+            waived: None,
+            metadata: None,
         }
     }
 
@@ -127,6 +150,8 @@ impl Finding {
             span: Span::default(),
             resource: None,
             path: None,
+            waived: None,
+            metadata: None,
         }
     }
 
@@ -142,5 +167,26 @@ pub fn sort(findings: &mut [Finding]) {
         a.sort_key()
             .cmp(&b.sort_key())
             .then_with(|| a.end.cmp(&b.end))
+    });
+}
+
+/// Applies the config's per-rule levels (`rules:`): `off` drops the rule's
+/// findings, any other level sets their severity.
+pub fn apply_levels(
+    findings: &mut Vec<Finding>,
+    levels: &std::collections::BTreeMap<String, crate::config::RuleLevel>,
+) {
+    if levels.is_empty() {
+        return;
+    }
+    findings.retain_mut(|f| match levels.get(f.rule.as_ref()) {
+        None => true,
+        Some(level) => match level.severity() {
+            None => false,
+            Some(s) => {
+                f.severity = s;
+                true
+            }
+        },
     });
 }

@@ -19,6 +19,16 @@ use crate::load::{self, Syntax};
 use crate::resource::{self, ResourceId};
 use crate::source::{self, SourceFile};
 
+/// One object as loaded: file, document, item, line, identity, value.
+type ShownOwned = (
+    Arc<str>,
+    usize,
+    Option<usize>,
+    usize,
+    Option<ResourceId>,
+    serde_json::Value,
+);
+
 #[derive(Serialize)]
 struct Shown<'a> {
     file: &'a str,
@@ -39,14 +49,7 @@ pub fn run(
     out: &mut dyn Write,
 ) -> std::io::Result<Vec<Finding>> {
     let mut findings = Vec::new();
-    let mut shown: Vec<(
-        Arc<str>,
-        usize,
-        Option<usize>,
-        usize,
-        Option<ResourceId>,
-        serde_json::Value,
-    )> = Vec::new();
+    let mut shown: Vec<ShownOwned> = Vec::new();
     for input in inputs {
         let bytes = match check::read(input, stdin, settings.limits.max_file_size) {
             Ok(b) => b,

@@ -9,18 +9,23 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod finding;
 pub mod inspect;
 pub mod load;
+pub mod policy;
 pub mod report;
 pub mod resource;
+pub mod schema;
 pub mod source;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, InspectArgs};
+use crate::cli::{
+    CheckArgs, Cli, ColorChoice, Command, ExplainArgs, InspectArgs, PolicyArgs, TestArgs,
+};
 use crate::config::{FailOn, Settings};
 use crate::finding::Severity;
 use crate::report::{Format, Report};
@@ -32,7 +37,8 @@ pub enum Exit {
     Clean,
     /// 1: at least one failing finding.
     Failures,
-    /// 2: tollgate could not do its job (bad flag, bad config, missing path).
+    /// 2: tollgate could not do its job (bad flag, bad config, missing path, a crash
+    /// while checking a file).
     Trouble,
 }
 
@@ -53,6 +59,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Check(ref args) => run_check(&cli, args, &cwd),
         Command::Inspect(ref args) => run_inspect(&cli, args, &cwd),
+        Command::Test(ref args) => run_test(&cli, args, &cwd),
+        Command::Explain(ref args) => run_explain(&cli, args, &cwd),
     }
 }
 
@@ -91,10 +99,35 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
     if let Some(fail_on) = args.fail_on {
         settings.fail_on = fail_on;
     }
+    if let Some(version) = &args.kubernetes_version {
+        settings.schemas.kubernetes_version = Some(version.clone());
+    }
+    if args.permissive {
+        settings.schemas.permissive = true;
+    }
+    // Before discovery: a policy that does not compile is exit 2 at once.
+    let options = policy_options(&settings, &args.policy, cwd);
+    let options = policy::PolicyOptions {
+        namespaces: if !args.namespace.is_empty() {
+            args.namespace.clone()
+        } else {
+            options.namespaces
+        },
+        all_namespaces: args.all_namespaces || options.all_namespaces,
+        timeout: args
+            .policy_timeout
+            .map_or(options.timeout, std::time::Duration::from_millis),
+        ..options
+    };
+    if options.builtin || !options.paths.is_empty() {
+        settings.policies = Some(std::sync::Arc::new(policy::PolicySet::load(&options, cwd)?));
+    }
+    // Before discovery: a bad version or schema directory is exit 2 at once.
+    let mut catalog = schema::Catalog::new(&settings.schemas, &settings.base_dir)?;
     let discovery =
         discover::discover(&args.paths, args.stdin_filename.as_deref(), &settings, cwd)?;
     let stdin = read_stdin_if_needed(&discovery.inputs)?;
-    let outcomes = check::check_all(&discovery.inputs, stdin.as_deref(), &settings);
+    let outcomes = check::check_all(&discovery.inputs, stdin.as_deref(), &settings, &mut catalog);
 
     let mut report = Report::default();
     report.summary.files = outcomes.len();
@@ -103,11 +136,13 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
     for outcome in outcomes {
         report.summary.documents += outcome.documents;
         report.summary.resources += outcome.resources;
+        report.summary.schema_missing += outcome.schema_missing;
         if let Some(src) = outcome.source {
             report.sources.insert(outcome.name.clone(), src);
         }
         report.findings.extend(outcome.findings);
     }
+    finding::apply_levels(&mut report.findings, &settings.rules);
     finding::sort(&mut report.findings);
     report.count_severities();
 
@@ -116,11 +151,25 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
     };
-    Ok(if report.findings.iter().any(|f| f.severity >= failing) {
-        Exit::Failures
-    } else {
-        Exit::Clean
-    })
+    // A crash while checking a file means the check is incomplete: exit 2, after
+    // every other finding has been reported.
+    Ok(
+        if report
+            .findings
+            .iter()
+            .any(|f| f.rule == finding::rules::INTERNAL_ERROR)
+        {
+            Exit::Trouble
+        } else if report
+            .findings
+            .iter()
+            .any(|f| f.severity >= failing && f.waived.is_none())
+        {
+            Exit::Failures
+        } else {
+            Exit::Clean
+        },
+    )
 }
 
 fn write_report(cli: &Cli, args: &CheckArgs, report: &Report) -> anyhow::Result<()> {
@@ -132,15 +181,28 @@ fn write_report(cli: &Cli, args: &CheckArgs, report: &Report) -> anyhow::Result<
             to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let mut buffer = Vec::new();
-    match args.format {
-        Format::Human => report::human::write(
-            report,
-            report::human::Style { color, width: 100 },
-            &mut buffer,
-        )?,
-        Format::Json => report::json::write(report, &mut buffer)?,
+    // Extra reports first (`--report sarif=out.sarif`), then the main one.
+    for spec in &args.report {
+        let mut buffer = Vec::new();
+        spec.format.write(report, false, &mut buffer)?;
+        std::fs::write(&spec.path, &buffer).map_err(|e| {
+            anyhow::anyhow!("cannot write the report to {}: {e}", spec.path.display())
+        })?;
     }
+    let uses_github =
+        args.format == Format::Github || args.report.iter().any(|r| r.format == Format::Github);
+    if uses_github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| anyhow::anyhow!("cannot write GITHUB_STEP_SUMMARY: {e}"))?;
+        file.write_all(report::github::step_summary(report).as_bytes())?;
+    }
+    let mut buffer = Vec::new();
+    args.format.write(report, color, &mut buffer)?;
     match &args.output {
         Some(path) => std::fs::write(path, &buffer)
             .map_err(|e| anyhow::anyhow!("cannot write the report to {}: {e}", path.display()))?,
@@ -151,4 +213,74 @@ fn write_report(cli: &Cli, args: &CheckArgs, report: &Report) -> anyhow::Result<
         }
     }
     Ok(())
+}
+
+/// Policy options from the config and the `--policy`/`--data`/`--no-builtin` flags.
+fn policy_options(settings: &Settings, args: &PolicyArgs, cwd: &Path) -> policy::PolicyOptions {
+    let paths = if !args.policy.is_empty() {
+        args.policy.clone()
+    } else if !settings.policy.paths.is_empty() {
+        settings.policy.paths.clone()
+    } else {
+        policy::sources::default_dirs(cwd)
+    };
+    let mut data = settings.policy.data.clone();
+    data.extend(args.data.iter().cloned());
+    policy::PolicyOptions {
+        paths,
+        data,
+        builtin: settings.policy.builtin && !args.no_builtin,
+        namespaces: if settings.policy.namespaces.is_empty() {
+            vec!["main".to_owned()]
+        } else {
+            settings.policy.namespaces.clone()
+        },
+        all_namespaces: settings.policy.all_namespaces,
+        timeout: std::time::Duration::from_millis(settings.policy.timeout_ms),
+        levels: settings.rules.clone(),
+    }
+}
+
+fn run_test(cli: &Cli, args: &TestArgs, cwd: &Path) -> anyhow::Result<Exit> {
+    let settings = Settings::discover(cli.config.as_deref(), cwd)?;
+    let dirs = if !args.dirs.is_empty() {
+        args.dirs.clone()
+    } else if !settings.policy.paths.is_empty() {
+        settings.policy.paths.clone()
+    } else {
+        policy::sources::default_dirs(cwd)
+    };
+    let sources = policy::sources::collect(&dirs, cwd, args.builtin, true)?;
+    let mut data_paths = settings.policy.data.clone();
+    data_paths.extend(args.data.iter().cloned());
+    let data = policy::sources::data(&data_paths, cwd)?;
+    let run = policy::testing::run(&sources, data, args.coverage)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(run.render().as_bytes())?;
+    stdout.flush()?;
+    Ok(if run.failed() > 0 {
+        Exit::Failures
+    } else {
+        Exit::Clean
+    })
+}
+
+fn run_explain(cli: &Cli, args: &ExplainArgs, cwd: &Path) -> anyhow::Result<Exit> {
+    let settings = Settings::discover(cli.config.as_deref(), cwd)?;
+    let options = policy::PolicyOptions {
+        all_namespaces: true,
+        ..policy_options(&settings, &args.policy, cwd)
+    };
+    let set = policy::PolicySet::load(&options, cwd)?;
+    let Some(rule) = set.find(&args.rule) else {
+        anyhow::bail!(
+            "no policy rule `{}`; known rules: {}",
+            args.rule,
+            set.ids().join(", ")
+        );
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(policy::explain::render(rule).as_bytes())?;
+    stdout.flush()?;
+    Ok(Exit::Clean)
 }

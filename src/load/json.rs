@@ -236,6 +236,16 @@ impl JsonParser<'_> {
             }
             out.push_str(chunk);
             self.pos += i;
+            if out.len() > self.limits.max_string_length {
+                return Err(Problem::error(
+                    rules::STRING_LIMIT,
+                    format!(
+                        "a string longer than {} bytes (limits.max_string_length)",
+                        self.limits.max_string_length
+                    ),
+                    Span::new(self.pos, self.pos),
+                ));
+            }
             if self.bytes[self.pos] == b'"' {
                 self.pos += 1;
                 return Ok(out);

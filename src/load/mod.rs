@@ -7,6 +7,8 @@
 //! document wherever the format allows.
 
 mod events;
+#[doc(hidden)]
+pub mod invariants;
 pub mod json;
 pub mod node;
 pub mod scalar;
@@ -29,6 +31,8 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Most alias references in one document.
     pub max_aliases: usize,
+    /// Longest string scalar or key, in bytes.
+    pub max_string_length: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +43,8 @@ impl Default for Limits {
             max_depth: 256,
             max_nodes: 1_000_000,
             max_aliases: 10_000,
+            // Above the API server's ~1.5 MiB request limit: no valid object has a longer string.
+            max_string_length: 2 * 1024 * 1024,
         }
     }
 }

@@ -388,6 +388,18 @@ impl<'t, 'l> Builder<'t, 'l> {
         if !self.count_node(out, 1, span) {
             return;
         }
+        if text.len() > self.limits.max_string_length {
+            let message = format!(
+                "a {}-byte string, longer than {} bytes (limits.max_string_length); the document is not checked",
+                text.len(),
+                self.limits.max_string_length
+            );
+            self.fail(
+                out,
+                Problem::error(rules::STRING_LIMIT, message, self.point(span.start)),
+            );
+            return;
+        }
         if matches!(self.stack.last(), Some(Frame::ComplexKey { .. })) {
             return;
         }
@@ -702,6 +714,19 @@ mod tests {
         assert_eq!(loaded.problems.len(), 1);
         assert_eq!(loaded.problems[0].rule, rules::SYNTAX);
         assert_eq!(loaded.documents.len(), 1);
+    }
+
+    #[test]
+    fn long_strings_are_bounded() {
+        let limits = Limits {
+            max_string_length: 8,
+            ..Limits::default()
+        };
+        let loaded = crate::load::load("a: 123456789\n---\nb: ok\n", Syntax::Yaml, &limits);
+        assert_eq!(loaded.problems[0].rule, rules::STRING_LIMIT);
+        assert_eq!(loaded.documents.len(), 1);
+        let json = crate::load::load("{\"a\": \"123456789\"}", Syntax::Json, &limits);
+        assert_eq!(json.problems[0].rule, rules::STRING_LIMIT);
     }
 
     #[test]

@@ -49,6 +49,9 @@ impl Diagnostic for Diag<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
+        if self.finding.waived.is_some() {
+            return Some(miette::Severity::Advice);
+        }
         Some(match self.finding.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -69,10 +72,18 @@ impl Diagnostic for Diag<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.finding
-            .path
+        let path = self.finding.path.as_ref().map(|p| format!("path: {p}"));
+        let waived = self
+            .finding
+            .waived
             .as_ref()
-            .map(|p| Box::new(format!("path: {p}")) as Box<dyn fmt::Display>)
+            .map(|w| format!("waived by {w}"));
+        let text = match (path, waived) {
+            (Some(p), Some(w)) => format!("{p}; {w}"),
+            (Some(t), None) | (None, Some(t)) => t,
+            (None, None) => return None,
+        };
+        Some(Box::new(text))
     }
 }
 
@@ -154,6 +165,11 @@ pub fn summary_line(report: &Report) -> String {
             parts.push(plural(s.infos, "note", "notes"));
         }
         format!("Found {}", parts.join(", "))
+    };
+    let verdict = if s.waived > 0 {
+        format!("{verdict} ({} waived by policy exceptions)", s.waived)
+    } else {
+        verdict
     };
     format!(
         "{verdict} in {} ({}, {}); {} skipped.",

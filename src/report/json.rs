@@ -41,6 +41,10 @@ struct JsonFinding<'a> {
     resource: Option<&'a ResourceId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Writes the report as pretty-printed JSON with a trailing newline.
@@ -59,6 +63,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             end_column: f.end.column,
             resource: f.resource.as_ref(),
             path: f.path.as_deref(),
+            waived: f.waived.as_deref(),
+            metadata: f.metadata.as_deref(),
         })
         .collect();
     let output = Output {

@@ -235,3 +235,58 @@ fn size_limit_is_configurable() {
     assert_eq!(run.code, 1);
     assert_snapshot!(run.transcript());
 }
+
+#[test]
+fn a_crash_in_one_file_costs_no_other_finding_and_exits_2() {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tollgate"));
+    let out = cmd
+        .args([
+            "check",
+            "tests/fixtures/load/multi.yaml",
+            "tests/fixtures/load/clean.yaml",
+            "--format",
+            "json",
+        ])
+        .current_dir(root())
+        .env("TOLLGATE_DEBUG_PANIC_ON", "clean.yaml")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    // Other checks (schemas, policies) may add findings; the loader's must all be there.
+    assert_eq!(rules.first(), Some(&"internal-error"));
+    assert!(
+        rules.contains(&"syntax") && rules.contains(&"duplicate-key"),
+        "{rules:?}"
+    );
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("please report it"))
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn broken_pipe_exits_quietly() {
+    use std::process::{Command, Stdio};
+    // `tollgate check ../shared/... | head -1`: the reader goes away early.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args(["check", "examples", "tests/fixtures/load"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("finishes");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(out.status.code().is_some(), "not killed by a signal");
+}

@@ -3,9 +3,19 @@
 //! One test binary (one link step) with a module per area. Each case runs the
 //! real binary in a known directory and snapshots exit code, stdout and stderr.
 
+// Test code may stop at the first broken expectation.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::type_complexity)]
+
+mod bad_input;
 mod check;
 mod corpus;
 mod discovery;
+mod formats;
+mod policy;
+mod precommit;
+mod properties;
+mod readonly;
+mod schema;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,0 +1,354 @@
+//! Evaluating a [`PolicySet`] on the objects of one file.
+//!
+//! Each rayon worker thread keeps its own clone of the compiled engine (cloning
+//! shares the parsed modules; it costs well under a microsecond), keyed by the
+//! set's generation so a later run in the same process never reuses a stale one.
+//! Every counted rule is evaluated with `input` = the object, as conftest does.
+//! A rule that errors gives a `policy-error` finding and the others still run;
+//! when the per-document time budget runs out, a `policy-timeout` finding ends
+//! that document's evaluation.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::num::NonZeroU32;
+use std::time::Instant;
+
+use regorus::Engine;
+use regorus::utils::limits::ExecutionTimerConfig;
+
+use super::convert::{self, RegoError, Violation};
+use super::{PolicyRule, PolicySet, scan};
+use crate::finding::{Finding, RuleId, Severity};
+use crate::load::Span;
+use crate::resource::Object;
+use crate::source::{Position, SourceFile};
+
+/// Rule id of a policy that failed at run time on a document.
+pub const POLICY_ERROR: RuleId = RuleId::Borrowed("policy-error");
+/// Rule id of a document whose evaluation ran out of time.
+pub const POLICY_TIMEOUT: RuleId = RuleId::Borrowed("policy-timeout");
+
+thread_local! {
+    static WORKER: RefCell<Option<(u64, Engine)>> = const { RefCell::new(None) };
+}
+
+impl PolicySet {
+    /// Evaluates every enabled rule on every object, appending findings.
+    pub fn check(&self, src: &SourceFile, objects: &[Object], out: &mut Vec<Finding>) {
+        if self.rules.iter().all(|r| !r.enabled) {
+            return;
+        }
+        WORKER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.as_ref().is_none_or(|(g, _)| *g != self.generation) {
+                *slot = Some((self.generation, self.engine.clone()));
+            }
+            if let Some((_, engine)) = slot.as_mut() {
+                for object in objects {
+                    self.check_object(engine, src, object, out);
+                }
+            }
+        });
+    }
+
+    fn check_object(
+        &self,
+        engine: &mut Engine,
+        src: &SourceFile,
+        obj: &Object,
+        out: &mut Vec<Finding>,
+    ) {
+        engine.set_input(convert::node_to_value(&obj.node));
+        let deadline = Instant::now() + self.timeout;
+        let mut timed_out = false;
+        // `package`: evaluate a whole package tree, which `eval_rule` refuses.
+        let run =
+            |engine: &mut Engine, query: &str, package: bool| -> Result<regorus::Value, String> {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(String::new());
+                }
+                engine.set_execution_timer_config(ExecutionTimerConfig {
+                    limit: left,
+                    check_interval: NonZeroU32::MIN.saturating_add(63),
+                });
+                let result = if package {
+                    engine.eval_query(query.to_owned(), false).map(|r| {
+                        r.result
+                            .into_iter()
+                            .next()
+                            .and_then(|r| r.expressions.into_iter().next())
+                            .map_or(regorus::Value::Undefined, |e| e.value)
+                    })
+                } else {
+                    engine.eval_rule(query.to_owned())
+                };
+                result.map_err(|e| {
+                    let text = format!("{e:#}");
+                    if text.contains("exceeded time limit") {
+                        String::new()
+                    } else {
+                        RegoError::parse(&e).to_string()
+                    }
+                })
+            };
+        // conftest exceptions: sets of rule names, per package.
+        let mut waived: BTreeSet<(String, String)> = BTreeSet::new();
+        for package in &self.exception_packages {
+            match run(engine, &format!("data.{package}.exception"), false) {
+                Ok(value) => {
+                    for name in exception_names(&value) {
+                        waived.insert((package.clone(), name));
+                    }
+                }
+                Err(e) if e.is_empty() => timed_out = true,
+                Err(e) => {
+                    out.push(self.error_finding(src, obj, &format!("data.{package}.exception"), &e))
+                }
+            }
+        }
+        // The pack in one evaluation: its shared helpers (pod specs, containers)
+        // are computed once per document instead of once per rule. On an error,
+        // fall back to one evaluation per rule to name the rule that failed.
+        let mut pack_values: Option<regorus::Value> = None;
+        if self.enabled_rules().any(is_pack_rule) {
+            match run(engine, PACK_QUERY, true) {
+                Ok(value) => pack_values = Some(value),
+                Err(e) if e.is_empty() => timed_out = true,
+                Err(_) => {}
+            }
+        }
+        for rule in self.enabled_rules() {
+            if timed_out {
+                break;
+            }
+            let result = match &pack_values {
+                Some(all) if is_pack_rule(rule) => Ok(pack_value(all, rule)),
+                _ => run(engine, &rule.query, false),
+            };
+            match result {
+                Ok(value) => {
+                    let reason = waiver(rule, &waived);
+                    for v in convert::violations(&value) {
+                        let mut f = finding(src, obj, rule, v);
+                        f.waived = reason.clone();
+                        out.push(f);
+                    }
+                }
+                Err(e) if e.is_empty() => timed_out = true,
+                Err(e) => out.push(self.error_finding(src, obj, &rule.id, &e)),
+            }
+        }
+        if timed_out {
+            let mut f = Finding::at(
+                src,
+                obj.node.span,
+                POLICY_TIMEOUT,
+                Severity::Error,
+                format!(
+                    "policies did not finish on this document within {} ms; raise `policy.timeout_ms` or simplify the policy",
+                    self.timeout.as_millis()
+                ),
+            );
+            f.resource = obj.id.clone();
+            out.push(f);
+        }
+    }
+
+    fn error_finding(&self, src: &SourceFile, obj: &Object, rule: &str, error: &str) -> Finding {
+        let mut f = Finding::at(
+            src,
+            obj.node.span,
+            POLICY_ERROR,
+            Severity::Error,
+            format!("policy {rule} failed on this document: {error}"),
+        );
+        f.resource = obj.id.clone();
+        f
+    }
+}
+
+/// The packages of the pack's rules, evaluated together.
+const PACK_QUERY: &str = "data.tollgate.kubernetes";
+
+fn is_pack_rule(rule: &PolicyRule) -> bool {
+    rule.builtin && rule.package.starts_with("tollgate.kubernetes.")
+}
+
+/// A pack rule's value inside the value of [`PACK_QUERY`].
+fn pack_value(all: &regorus::Value, rule: &PolicyRule) -> regorus::Value {
+    let package = rule
+        .package
+        .strip_prefix("tollgate.kubernetes.")
+        .unwrap_or_default();
+    all.as_object()
+        .ok()
+        .and_then(|o| o.get(&regorus::Value::from(package)))
+        .and_then(|p| p.as_object().ok())
+        .and_then(|p| p.get(&regorus::Value::from(rule.name.as_str())))
+        .cloned()
+        .unwrap_or(regorus::Value::Undefined)
+}
+
+/// The names an `exception` rule returned (`[["run_as_root"]]` or `["a"]`).
+fn exception_names(value: &regorus::Value) -> Vec<String> {
+    let Ok(json) = serde_json::to_value(value) else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    let mut push = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => names.push(s.clone()),
+        serde_json::Value::Array(items) => {
+            names.extend(items.iter().filter_map(|i| i.as_str().map(str::to_owned)));
+        }
+        _ => {}
+    };
+    match &json {
+        serde_json::Value::Array(items) => items.iter().for_each(&mut push),
+        other => push(other),
+    }
+    names
+}
+
+/// Why a rule's results are waived for this document, if they are: an exception
+/// in its package naming it (conftest), or any exception naming its id.
+fn waiver(rule: &PolicyRule, waived: &BTreeSet<(String, String)>) -> Option<String> {
+    let short = scan::exception_name(&rule.name);
+    waived
+        .iter()
+        .find(|(pkg, name)| (pkg == &rule.package && name == short) || name == &rule.id)
+        .map(|(pkg, name)| format!("data.{pkg}.exception[_][_] == \"{name}\""))
+}
+
+/// Locates one result: `path`, then `_loc`, then the resource's first line.
+fn finding(src: &SourceFile, obj: &Object, rule: &PolicyRule, v: Violation) -> Finding {
+    let mut f = match (&v.pointer, &v.loc) {
+        (Some(pointer), _) => {
+            let at = obj.node.pointer_span(pointer);
+            Finding::at(src, at.span, rule.id.clone().into(), rule.severity, v.msg)
+        }
+        (None, Some((file, line))) if same_file(&src.name, file) => {
+            let start = line_start(&src.text, *line);
+            let (_, end) = src.line_range(start);
+            Finding::at(
+                src,
+                Span::new(start, end),
+                rule.id.clone().into(),
+                rule.severity,
+                v.msg,
+            )
+        }
+        (None, Some((file, line))) => {
+            let mut f = Finding::whole_file(file.as_str().into(), rule.id.clone().into(), v.msg);
+            f.severity = rule.severity;
+            f.start = Position {
+                line: *line,
+                column: 1,
+            };
+            f.end = f.start;
+            f
+        }
+        (None, None) => Finding::at(
+            src,
+            obj.node.span,
+            rule.id.clone().into(),
+            rule.severity,
+            v.msg,
+        ),
+    };
+    f.resource = obj.id.clone();
+    f.path = v.pointer;
+    f.metadata = v.metadata.map(Box::new);
+    f
+}
+
+fn same_file(name: &str, loc: &str) -> bool {
+    name == loc || name.ends_with(&format!("/{loc}")) || loc.ends_with(&format!("/{name}"))
+}
+
+/// Byte offset where 1-based `line` starts (the end of the text when past it).
+fn line_start(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Limits, Syntax, load};
+    use crate::policy::{PolicyOptions, PolicySource};
+    use std::sync::Arc;
+
+    fn run(policy: &str, yaml: &str, timeout_ms: u64) -> Vec<Finding> {
+        let options = PolicyOptions {
+            builtin: false,
+            timeout: std::time::Duration::from_millis(timeout_ms),
+            ..PolicyOptions::default()
+        };
+        let sources = vec![PolicySource {
+            name: "p.rego".into(),
+            text: policy.into(),
+            builtin: false,
+        }];
+        let set = PolicySet::compile(sources, Vec::new(), &options);
+        let src = SourceFile::new(Arc::from("f.yaml"), yaml);
+        let objects =
+            crate::resource::objects(load(yaml, Syntax::Yaml, &Limits::default()).documents);
+        let mut out = Vec::new();
+        if let Ok(set) = set {
+            set.check(&src, &objects, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn path_points_into_the_second_document() {
+        let policy = "package main\n\ndeny contains {\"msg\": \"bad\", \"path\": \"spec.x\"} if input.spec.x == 1\n";
+        let out = run(policy, "a: 1\n---\nkind: K\nspec:\n  y: 0\n  x: 1\n", 2000);
+        let lines: Vec<_> = out
+            .iter()
+            .map(|f| (f.rule.to_string(), f.start.line))
+            .collect();
+        assert_eq!(lines, vec![("main.deny".to_owned(), 6)]);
+    }
+
+    #[test]
+    fn no_path_points_at_the_resource_first_line() {
+        let policy = "package main\n\nwarn contains \"w\" if input.kind == \"K\"\n";
+        let out = run(policy, "a: 1\n---\n# c\nkind: K\n", 2000);
+        assert_eq!(
+            out.iter().map(|f| f.start.line).collect::<Vec<_>>(),
+            vec![4]
+        );
+        assert_eq!(out[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn exceptions_waive() {
+        let policy = "package main\n\ndeny_root contains \"r\" if true\n\nexception contains [\"root\"] if input.ok\n";
+        let out = run(policy, "ok: true\n---\nok: false\n", 2000);
+        let waived: Vec<_> = out.iter().map(|f| f.waived.is_some()).collect();
+        assert_eq!(waived, vec![true, false]);
+    }
+
+    #[test]
+    fn runtime_error_is_a_finding() {
+        let policy = "package main\n\ndeny contains x if { x := 1 / input.d }\n\nwarn contains \"still runs\" if true\n";
+        let out = run(policy, "d: 0\n", 2000);
+        let rules: Vec<_> = out.iter().map(|f| f.rule.to_string()).collect();
+        assert_eq!(rules, vec!["policy-error", "main.warn"]);
+        assert!(out[0].message.contains("p.rego:3:"), "{}", out[0].message);
+    }
+
+    #[test]
+    fn slow_policy_times_out() {
+        let policy = "package main\n\ndeny contains x if {\n  some x in numbers.range(1, 3000)\n  some y in numbers.range(1, 3000)\n  x * y < 0\n}\n";
+        let out = run(policy, "n: 0\n", 50);
+        let rules: Vec<_> = out.iter().map(|f| f.rule.to_string()).collect();
+        assert_eq!(rules, vec!["policy-timeout"]);
+    }
+}

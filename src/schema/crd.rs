@@ -1,0 +1,365 @@
+//! CustomResourceDefinitions to JSON Schemas, with no conversion script.
+//!
+//! Each served version of a CRD gives a schema for `{group}/{version}` `{kind}`:
+//! its `openAPIV3Schema` (an OpenAPI 3.0 schema) rewritten as JSON Schema 2020-12.
+//! The Kubernetes extensions are honoured: `nullable` adds `null` to the type,
+//! `x-kubernetes-int-or-string` means integer or string,
+//! `x-kubernetes-embedded-resource` requires `apiVersion` and `kind` and allows
+//! `metadata`, and `x-kubernetes-preserve-unknown-fields` keeps a node open.
+//!
+//! Unknown fields: the API server prunes fields a structural schema does not
+//! declare, and `kubectl apply` (server-side field validation `Strict`, the default
+//! since 1.27) rejects them instead. So in strict mode every object node that lists
+//! `properties` gets `additionalProperties: false`, unless it preserves unknown
+//! fields. Object nodes without `properties` stay open (tollgate does not claim a
+//! bare `type: object` is empty), and the branches of `allOf`/`anyOf`/`oneOf`/`not`
+//! are value validations, never closed. CEL rules (`x-kubernetes-validations`),
+//! `format` and defaults are not checked.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+/// An `openAPIV3Schema`, shared by the versions that use it.
+type OpenApi = Arc<Map<String, Value>>;
+
+/// One custom resource schema taken from a CRD, converted when first used.
+#[derive(Clone, Debug)]
+pub(crate) struct CustomSchema {
+    /// `{group}/{version}`.
+    pub(crate) api_version: String,
+    /// `spec.names.kind`.
+    pub(crate) kind: String,
+    /// The version's `openAPIV3Schema` (none: any object).
+    openapi: Option<OpenApi>,
+    /// Whether undeclared fields are errors.
+    strict: bool,
+}
+
+impl CustomSchema {
+    /// The JSON Schema (draft 2020-12).
+    pub(crate) fn json_schema(&self) -> Value {
+        let mut converted = match &self.openapi {
+            Some(s) => convert(s, self.strict),
+            None => json!({"type": "object"}),
+        };
+        add_root_fields(&mut converted, self.strict);
+        if let Some(obj) = converted.as_object_mut() {
+            obj.insert(
+                "$schema".into(),
+                json!("https://json-schema.org/draft/2020-12/schema"),
+            );
+        }
+        converted
+    }
+}
+
+/// Whether an apiVersion/kind is a CRD.
+pub(crate) fn is_crd(api_version: &str, kind: &str) -> bool {
+    kind == "CustomResourceDefinition"
+        && matches!(
+            api_version,
+            "apiextensions.k8s.io/v1" | "apiextensions.k8s.io/v1beta1"
+        )
+}
+
+/// The schemas of every served version of a CRD (`apiextensions.k8s.io/v1` or
+/// `v1beta1`), as JSON. Versions without a schema accept any object.
+pub(crate) fn schemas(mut crd: Value, strict: bool) -> Vec<CustomSchema> {
+    let v1beta1 = crd["apiVersion"].as_str() == Some("apiextensions.k8s.io/v1beta1");
+    let spec = &mut crd["spec"];
+    let (Some(group), Some(kind)) = (
+        spec["group"].as_str().map(str::to_owned),
+        spec["names"]["kind"].as_str().map(str::to_owned),
+    ) else {
+        return Vec::new();
+    };
+    // v1beta1: one schema for all versions unless a version has its own, and
+    // unknown fields are kept unless `preserveUnknownFields: false`.
+    let shared = take_object(&mut spec["validation"]["openAPIV3Schema"]);
+    let preserve_all = spec["preserveUnknownFields"].as_bool().unwrap_or(v1beta1);
+    let strict = strict && !preserve_all;
+    let mut versions: Vec<(String, Option<OpenApi>)> = Vec::new();
+    if let Some(list) = spec["versions"].as_array_mut() {
+        for v in list {
+            if v["served"].as_bool() == Some(false) {
+                continue;
+            }
+            if let Some(name) = v["name"].as_str().map(str::to_owned) {
+                let own = take_object(&mut v["schema"]["openAPIV3Schema"]);
+                versions.push((name, own.or_else(|| shared.clone())));
+            }
+        }
+    } else if let Some(name) = spec["version"].as_str() {
+        versions.push((name.to_owned(), shared.clone()));
+    }
+    versions
+        .into_iter()
+        .map(|(version, openapi)| CustomSchema {
+            api_version: format!("{group}/{version}"),
+            kind: kind.clone(),
+            openapi,
+            strict,
+        })
+        .collect()
+}
+
+/// Moves an object out of a JSON tree (without copying it).
+fn take_object(value: &mut Value) -> Option<OpenApi> {
+    match value.take() {
+        Value::Object(map) => Some(Arc::new(map)),
+        _ => None,
+    }
+}
+
+/// `apiVersion`, `kind` and `metadata` are implicit at the root of a custom resource.
+fn add_root_fields(schema: &mut Value, strict: bool) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    let props = obj
+        .entry("properties")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(props) = props.as_object_mut() {
+        props
+            .entry("apiVersion")
+            .or_insert_with(|| json!({"type": "string"}));
+        props
+            .entry("kind")
+            .or_insert_with(|| json!({"type": "string"}));
+        props
+            .entry("metadata")
+            .or_insert_with(|| json!({"type": "object"}));
+    }
+    let preserve = obj.get("additionalProperties").is_some();
+    if strict && !preserve && !obj.contains_key("x-kubernetes-preserve-unknown-fields") {
+        obj.insert("additionalProperties".into(), Value::Bool(false));
+    }
+}
+
+/// Keywords copied unchanged from OpenAPI 3.0 to JSON Schema.
+const COPIED: [&str; 14] = [
+    "type",
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "multipleOf",
+    "minProperties",
+    "maxProperties",
+    "required",
+];
+
+/// Converts one OpenAPI 3.0 schema node; `strict` closes objects with `properties`.
+pub(crate) fn convert(s: &Map<String, Value>, strict: bool) -> Value {
+    let mut out = Map::new();
+    for key in COPIED {
+        if let Some(v) = s.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    // OpenAPI 3.0 (like draft 4) spells exclusive bounds as booleans.
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        match s.get(flag) {
+            Some(Value::Bool(true)) => {
+                if let Some(limit) = out.remove(bound) {
+                    out.insert(flag.into(), limit);
+                }
+            }
+            Some(n @ Value::Number(_)) => {
+                out.insert(flag.into(), n.clone());
+            }
+            _ => {}
+        }
+    }
+    let flag = |name: &str| s.get(name).and_then(Value::as_bool).unwrap_or(false);
+    let preserve = flag("x-kubernetes-preserve-unknown-fields");
+    if flag("x-kubernetes-int-or-string") {
+        out.insert("type".into(), json!(["integer", "string"]));
+    }
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        let converted: Map<String, Value> = props
+            .iter()
+            .map(|(k, v)| (k.clone(), node(v, strict)))
+            .collect();
+        out.insert("properties".into(), Value::Object(converted));
+    }
+    match s.get("additionalProperties") {
+        Some(Value::Bool(b)) => {
+            out.insert("additionalProperties".into(), Value::Bool(*b));
+        }
+        Some(v @ Value::Object(_)) => {
+            out.insert("additionalProperties".into(), node(v, strict));
+        }
+        _ => {}
+    }
+    match s.get("items") {
+        Some(v @ Value::Object(_)) => {
+            out.insert("items".into(), node(v, strict));
+        }
+        Some(Value::Array(items)) => {
+            let prefix: Vec<Value> = items.iter().map(|v| node(v, strict)).collect();
+            out.insert("prefixItems".into(), Value::Array(prefix));
+        }
+        _ => {}
+    }
+    for junctor in ["allOf", "anyOf", "oneOf"] {
+        if let Some(list) = s.get(junctor).and_then(Value::as_array) {
+            let branches: Vec<Value> = list.iter().map(|v| node(v, false)).collect();
+            out.insert(junctor.into(), Value::Array(branches));
+        }
+    }
+    if let Some(not) = s.get("not") {
+        out.insert("not".into(), node(not, false));
+    }
+    if flag("x-kubernetes-embedded-resource") {
+        let props = out
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(props) = props.as_object_mut() {
+            props
+                .entry("apiVersion")
+                .or_insert_with(|| json!({"type": "string", "minLength": 1}));
+            props
+                .entry("kind")
+                .or_insert_with(|| json!({"type": "string", "minLength": 1}));
+            props
+                .entry("metadata")
+                .or_insert_with(|| json!({"type": "object"}));
+        }
+        let required = out
+            .entry("required")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Some(list) = required.as_array_mut() {
+            for field in ["apiVersion", "kind"] {
+                if !list.iter().any(|v| v == field) {
+                    list.push(json!(field));
+                }
+            }
+        }
+    }
+    if strict
+        && !preserve
+        && out.contains_key("properties")
+        && !out.contains_key("additionalProperties")
+    {
+        out.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    if preserve {
+        out.insert("x-kubernetes-preserve-unknown-fields".into(), json!(true));
+    }
+    if flag("nullable") {
+        if let Some(t) = out.get_mut("type") {
+            match t {
+                Value::String(name) => *t = json!([name.clone(), "null"]),
+                Value::Array(list) if !list.iter().any(|v| v == "null") => list.push(json!("null")),
+                _ => {}
+            }
+        }
+        if let Some(Value::Array(list)) = out.get_mut("enum")
+            && !list.contains(&Value::Null)
+        {
+            list.push(Value::Null);
+        }
+    }
+    Value::Object(out)
+}
+
+fn node(v: &Value, strict: bool) -> Value {
+    match v {
+        Value::Object(map) => convert(map, strict),
+        // `true`/`false` schemas are not OpenAPI but mean the same in JSON Schema.
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crd() -> Value {
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "spec": {
+                "group": "example.com",
+                "names": {"kind": "Widget"},
+                "versions": [
+                    {"name": "v1", "served": true, "schema": {"openAPIV3Schema": {
+                        "type": "object",
+                        "properties": {
+                            "spec": {"type": "object", "required": ["size"], "properties": {
+                                "size": {"x-kubernetes-int-or-string": true},
+                                "note": {"type": "string", "nullable": true},
+                                "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                                "template": {"type": "object", "x-kubernetes-embedded-resource": true,
+                                             "x-kubernetes-preserve-unknown-fields": true},
+                                "ratio": {"type": "number", "minimum": 0, "exclusiveMinimum": true}
+                            }}
+                        }
+                    }}},
+                    {"name": "v0", "served": false, "schema": {"openAPIV3Schema": {"type": "object"}}}
+                ]
+            }
+        })
+    }
+
+    fn valid(schema: &Value, instance: &Value) -> bool {
+        jsonschema::validator_for(schema).is_ok_and(|v| v.is_valid(instance))
+    }
+
+    #[test]
+    fn served_versions_become_strict_schemas() {
+        let s = schemas(crd(), true);
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            (s[0].api_version.as_str(), s[0].kind.as_str()),
+            ("example.com/v1", "Widget")
+        );
+        let schema = &s[0].json_schema();
+        let ok = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a"},
+            "spec": {"size": "50%", "note": null, "extra": {"anything": 1},
+                     "template": {"apiVersion": "v1", "kind": "Pod", "spec": {}}, "ratio": 0.5}});
+        assert!(valid(schema, &ok));
+        let cases = [
+            json!({"spec": {"size": true}}),
+            json!({"spec": {"size": 1, "unknown": 1}}),
+            json!({"spec": {}}),
+            json!({"spec": {"size": 1, "template": {"kind": "Pod"}}}),
+            json!({"spec": {"size": 1, "ratio": 0}}),
+            json!({"status": {}}),
+        ];
+        for bad in cases {
+            assert!(!valid(schema, &bad), "{bad}");
+        }
+        assert!(valid(
+            &schemas(crd(), false)[0].json_schema(),
+            &json!({"status": {}, "spec": {"size": 1, "x": 1}})
+        ));
+    }
+
+    #[test]
+    fn v1beta1_preserves_unknown_fields_by_default() {
+        let crd = json!({
+            "apiVersion": "apiextensions.k8s.io/v1beta1",
+            "kind": "CustomResourceDefinition",
+            "spec": {"group": "g.io", "version": "v1", "names": {"kind": "K"},
+                     "validation": {"openAPIV3Schema": {"properties": {"spec": {"properties": {"a": {"type": "integer"}}}}}}}
+        });
+        let s = schemas(crd, true);
+        assert_eq!(s.len(), 1);
+        assert!(valid(
+            &s[0].json_schema(),
+            &json!({"spec": {"a": 1, "b": 2}})
+        ));
+        assert!(!valid(&s[0].json_schema(), &json!({"spec": {"a": "x"}})));
+    }
+}

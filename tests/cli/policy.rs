@@ -1,0 +1,393 @@
+//! Rego policies: conftest compatibility, locations, exceptions, errors, the
+//! built-in pack, `tollgate test` and `tollgate explain`.
+
+use std::collections::BTreeMap;
+
+use super::{Run, json, root, tollgate};
+use insta::assert_snapshot;
+
+const FIX: &str = "tests/fixtures/policy";
+const CONFTEST: &str = "../shared/corpus/conftest-examples";
+
+fn corpus_present(what: &str) -> bool {
+    let present = root().join(CONFTEST).join("EXPECTED.md").is_file();
+    if !present {
+        eprintln!("SKIPPED {what}: {CONFTEST} is absent; the test needs the shared corpus");
+    }
+    present
+}
+
+/// (failures, warnings, exceptions) counted as conftest counts them: policy
+/// findings only (ids with a dot: `<package>.<rule>`), waived ones apart.
+fn policy_counts(run: &Run) -> (usize, usize, usize) {
+    let report = json(run);
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let mut counts = (0, 0, 0);
+    for f in findings {
+        if !f["rule"].as_str().unwrap_or_default().contains('.') {
+            continue;
+        }
+        if f.get("waived").is_some() {
+            counts.2 += 1;
+        } else if f["severity"] == "error" {
+            counts.0 += 1;
+        } else if f["severity"] == "warning" {
+            counts.1 += 1;
+        }
+    }
+    counts
+}
+
+#[test]
+fn conftest_examples_give_the_same_counts() {
+    if !corpus_present("conftest equivalence") {
+        return;
+    }
+    let k8s = format!("{FIX}/conftest/kubernetes/policy");
+    let c = |p: &str| format!("{CONFTEST}/{p}");
+    // (flags, inputs, expected (failures, warnings, exceptions)) from EXPECTED.md.
+    let cases: Vec<(Vec<String>, Vec<String>, (usize, usize, usize))> = vec![
+        (
+            vec!["-p".into(), k8s.clone()],
+            vec![c("kubernetes/deployment.yaml")],
+            (4, 0, 0),
+        ),
+        (
+            vec!["-p".into(), k8s.clone()],
+            vec![c("kubernetes/service.yaml")],
+            (0, 1, 0),
+        ),
+        (
+            vec!["-p".into(), k8s.clone()],
+            vec![c("kubernetes/deployment+service.yaml")],
+            (4, 1, 0),
+        ),
+        (
+            vec!["-p".into(), k8s.clone(), "--all-namespaces".into()],
+            vec![c("kubernetes/deployment.yaml")],
+            (4, 0, 0),
+        ),
+        (
+            vec![
+                "-p".into(),
+                k8s.clone(),
+                "--namespace".into(),
+                "notpresent".into(),
+            ],
+            vec![c("kubernetes/deployment.yaml")],
+            (0, 0, 0),
+        ),
+        // Only deny.rego: the helper package is not loaded, the rules are undefined.
+        (
+            vec!["-p".into(), format!("{k8s}/deny.rego")],
+            vec![c("kubernetes/deployment.yaml")],
+            (0, 0, 0),
+        ),
+        (
+            vec!["-p".into(), format!("{FIX}/conftest/exceptions/policy")],
+            vec![c("exceptions/deployments.yaml")],
+            (1, 0, 1),
+        ),
+        (
+            vec![
+                "-p".into(),
+                format!("{FIX}/conftest/data/policy"),
+                "-d".into(),
+                c("data/exclusions"),
+            ],
+            vec![c("data/service.yaml")],
+            (1, 0, 0),
+        ),
+        (
+            vec!["-p".into(), format!("{FIX}/conftest/compose/policy")],
+            vec![c("compose/docker-compose.yml")],
+            (2, 0, 0),
+        ),
+        (
+            vec!["-p".into(), format!("{FIX}/conftest/compose/policy")],
+            vec![c("compose/docker-compose-valid.yml")],
+            (0, 0, 0),
+        ),
+        (
+            vec![
+                "-p".into(),
+                format!("{FIX}/conftest/multidir/org"),
+                "-p".into(),
+                format!("{FIX}/conftest/multidir/team"),
+            ],
+            vec![c("_tests/multidir/data.json")],
+            (2, 0, 0),
+        ),
+        (
+            vec![
+                "-p".into(),
+                format!("{FIX}/conftest/nested/policy"),
+                "--namespace".into(),
+                "group1".into(),
+                "--namespace".into(),
+                "group2".into(),
+            ],
+            vec![c("_tests/nested/data.json")],
+            (2, 0, 0),
+        ),
+        (
+            vec!["-p".into(), format!("{FIX}/conftest/multiple/policy")],
+            vec![c("_tests/return-multiple-failures/file.json")],
+            (3, 0, 0),
+        ),
+        (
+            vec!["-p".into(), format!("{FIX}/conftest/kustomize/policy")],
+            vec![c("kustomize/deployment.yaml"), c("kustomize/service.yaml")],
+            (2, 1, 0),
+        ),
+    ];
+    for (flags, inputs, expected) in cases {
+        let mut args: Vec<&str> = vec!["check", "--no-builtin", "--format", "json"];
+        args.extend(flags.iter().map(String::as_str));
+        args.extend(inputs.iter().map(String::as_str));
+        let run = tollgate(&args);
+        assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);
+        assert_eq!(policy_counts(&run), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn conftest_policy_directory_runs_unchanged_with_exit_codes() {
+    if !corpus_present("conftest exit codes") {
+        return;
+    }
+    let k8s = format!("{FIX}/conftest/kubernetes/policy");
+    let deny = tollgate(&[
+        "check",
+        "--no-builtin",
+        "-p",
+        &k8s,
+        &format!("{CONFTEST}/kubernetes/deployment.yaml"),
+    ]);
+    assert_eq!(deny.code, 1);
+    assert_snapshot!(deny.transcript());
+    let warn = tollgate(&[
+        "check",
+        "--no-builtin",
+        "-p",
+        &k8s,
+        &format!("{CONFTEST}/kubernetes/service.yaml"),
+    ]);
+    assert_eq!(warn.code, 0, "{}", warn.transcript());
+    let fail_on_warn = tollgate(&[
+        "check",
+        "--no-builtin",
+        "--fail-on",
+        "warning",
+        "-p",
+        &k8s,
+        &format!("{CONFTEST}/kubernetes/service.yaml"),
+    ]);
+    assert_eq!(fail_on_warn.code, 1);
+}
+
+#[test]
+fn exception_is_reported_as_waived() {
+    if !corpus_present("exceptions") {
+        return;
+    }
+    let run = tollgate(&[
+        "check",
+        "--no-builtin",
+        "-p",
+        &format!("{FIX}/conftest/exceptions/policy"),
+        &format!("{CONFTEST}/exceptions/deployments.yaml"),
+        "--format",
+        "json",
+    ]);
+    let report = json(&run);
+    assert_eq!(report["summary"]["waived"], 1);
+    let waived: Vec<_> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f.get("waived").is_some())
+        .map(|f| (f["line"].clone(), f["waived"].clone()))
+        .collect();
+    assert_eq!(
+        waived,
+        vec![(
+            serde_json::json!(15),
+            serde_json::json!("data.main.exception[_][_] == \"run_as_root\"")
+        )]
+    );
+}
+
+#[test]
+fn path_points_at_the_line_in_the_second_document() {
+    let run = tollgate(&[
+        "check",
+        "--no-builtin",
+        "-p",
+        &format!("{FIX}/located/policy"),
+        &format!("{FIX}/located/multi.yaml"),
+    ]);
+    assert_eq!(run.code, 1);
+    assert_snapshot!(run.transcript());
+    let run = tollgate(&[
+        "check",
+        "--no-builtin",
+        "-p",
+        &format!("{FIX}/located/policy"),
+        &format!("{FIX}/located/multi.yaml"),
+        "--format",
+        "json",
+    ]);
+    let report = json(&run);
+    let f = &report["findings"];
+    let registry = f
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == "registry-required")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(registry["line"], 26);
+    assert_eq!(registry["path"], "/spec/template/spec/containers/1/image");
+    assert_eq!(registry["metadata"]["team"], "platform");
+}
+
+#[test]
+fn policy_that_does_not_compile_is_exit_2_with_its_location() {
+    let run = tollgate(&[
+        "check",
+        "-p",
+        &format!("{FIX}/broken/policy"),
+        &format!("{FIX}/located/multi.yaml"),
+    ]);
+    assert_eq!(run.code, 2);
+    assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn test_command_exits_1_when_a_test_fails_and_prints_coverage() {
+    let run = tollgate(&["test", &format!("{FIX}/unit/policy"), "--coverage"]);
+    assert_eq!(run.code, 1);
+    assert_snapshot!(run.transcript());
+    let ok = tollgate(&["test", &format!("{FIX}/conftest/kubernetes/policy")]);
+    assert_eq!(ok.code, 0, "{}", ok.transcript());
+    assert!(
+        ok.stdout.ends_with("4 tests, 4 passed, 0 failed\n"),
+        "{}",
+        ok.stdout
+    );
+}
+
+#[test]
+fn builtin_pack_tests_pass_from_the_cli() {
+    let run = tollgate(&[
+        "test",
+        "--builtin",
+        "tests/fixtures/policy/conftest/multiple",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains(" passed, 0 failed"));
+}
+
+#[test]
+fn explain_prints_metadata_location_and_example() {
+    let run = tollgate(&["explain", "privileged-container"]);
+    assert_eq!(run.code, 0);
+    assert_snapshot!(run.transcript());
+    let unknown = tollgate(&["explain", "no-such-rule"]);
+    assert_eq!(unknown.code, 2);
+}
+
+#[test]
+fn config_turns_rules_off_and_changes_severity() {
+    let run = tollgate(&[
+        "--config",
+        &format!("{FIX}/config/.tollgate.yaml"),
+        "check",
+        &format!("{FIX}/config/pod.yaml"),
+        "--format",
+        "json",
+    ]);
+    let report = json(&run);
+    let rules: BTreeMap<String, String> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["severity"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(!rules.contains_key("image-tag-latest"), "{rules:?}");
+    assert_eq!(rules.get("host-port").map(String::as_str), Some("warning"));
+}
+
+#[test]
+fn builtin_pack_over_the_real_corpus_has_no_policy_error() {
+    let corpus = root().join("../shared/corpus/real");
+    if !corpus.is_dir() {
+        eprintln!("SKIPPED: ../shared/corpus/real is absent");
+        return;
+    }
+    let run = tollgate(&["check", "../shared/corpus/real", "--format", "json"]);
+    let report = json(&run);
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for f in report["findings"].as_array().into_iter().flatten() {
+        *counts
+            .entry(f["rule"].as_str().unwrap_or_default().to_owned())
+            .or_default() += 1;
+    }
+    assert!(!counts.contains_key("policy-error"), "{counts:?}");
+    assert!(!counts.contains_key("policy-timeout"), "{counts:?}");
+    assert!(
+        counts.get("privileged-container").is_some_and(|n| *n > 0),
+        "{counts:?}"
+    );
+}
+
+#[test]
+fn runtime_error_is_a_finding_and_the_run_goes_on() {
+    let run = tollgate(&[
+        "check",
+        "--no-builtin",
+        "-p",
+        &format!("{FIX}/runtime/policy"),
+        &format!("{FIX}/runtime/ratios.yaml"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    let report = json(&run);
+    let found: Vec<(String, i64)> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_i64().unwrap_or_default(),
+            )
+        })
+        .filter(|(rule, _)| rule.contains('.') || rule.starts_with("policy-"))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("main.warn".to_owned(), 1),
+            ("policy-error".to_owned(), 1),
+            ("main.deny".to_owned(), 5),
+            ("main.warn".to_owned(), 5),
+        ]
+    );
+    let message = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == "policy-error")
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or_default();
+    assert!(message.contains("ratio.rego:7:"), "{message}");
+    assert!(message.contains("divide by zero"), "{message}");
+}
