@@ -24,6 +24,7 @@ use crate::load::{self, Syntax};
 use crate::resource;
 use crate::schema::{Catalog, FileContext, FileSchemaOutcome, Learned};
 use crate::source::{self, SourceFile};
+use crate::stats::{self, Stage};
 
 /// What checking one file produced.
 #[derive(Debug)]
@@ -63,17 +64,20 @@ pub fn check_all(
         .par_iter()
         .map(|input| {
             let result = catch_unwind(AssertUnwindSafe(|| {
-                let mut file = load_input(input, stdin, settings);
+                let mut file = stats::timed(Stage::Load, || load_input(input, stdin, settings));
                 let path = match &input.origin {
                     Origin::Path(p) => Some(p.as_path()),
                     Origin::Stdin => None,
+                    Origin::Blob { path, .. } => path.as_deref(),
                 };
-                file.learned = learner.learn(path, &file.objects);
+                file.learned = stats::timed(Stage::Schema, || learner.learn(path, &file.objects));
                 // Most files need nothing from other files: finish them now and
                 // drop their trees, keeping memory flat.
                 if let Some(src) = file.source.clone() {
                     let context = FileContext { source: &src, path };
-                    let early = learner.check_file(&context, &file.objects);
+                    let early = stats::timed(Stage::Schema, || {
+                        learner.check_file(&context, &file.objects)
+                    });
                     if !early.depends_on_others {
                         let objects = std::mem::take(&mut file.objects);
                         finish(&mut file.outcome, early, src, &objects, settings);
@@ -91,9 +95,11 @@ pub fn check_all(
         })
         .collect();
     let mut loaded = loaded;
-    for file in &mut loaded {
-        catalog.add(std::mem::take(&mut file.learned));
-    }
+    stats::timed(Stage::Schema, || {
+        for file in &mut loaded {
+            catalog.add(std::mem::take(&mut file.learned));
+        }
+    });
     let catalog = &*catalog;
     loaded
         .into_par_iter()
@@ -121,9 +127,10 @@ fn validate(file: Loaded, input: &Input, catalog: &Catalog, settings: &Settings)
     let path = match &input.origin {
         Origin::Path(p) => Some(p.as_path()),
         Origin::Stdin => None,
+        Origin::Blob { path, .. } => path.as_deref(),
     };
     let context = FileContext { source: &src, path };
-    let checked = catalog.check_file(&context, &objects);
+    let checked = stats::timed(Stage::Schema, || catalog.check_file(&context, &objects));
     finish(&mut outcome, checked, src, &objects, settings);
     outcome
 }
@@ -141,7 +148,9 @@ fn finish(
     outcome.schema_missing = checked.schema_missing;
     // Policies see every object (input = the object, as conftest does).
     if let Some(policies) = &settings.policies {
-        policies.check(&src, objects, &mut outcome.findings);
+        stats::timed(Stage::Policy, || {
+            policies.check(&src, objects, &mut outcome.findings);
+        });
     }
     if outcome
         .findings
@@ -180,6 +189,15 @@ pub fn read(input: &Input, stdin: Option<&[u8]>, max: u64) -> Result<Vec<u8>, Bo
     let fail =
         |rule, message: String| Box::new(Finding::whole_file(input.name.clone(), rule, message));
     match &input.origin {
+        Origin::Blob { bytes, .. } => {
+            if bytes.len() as u64 > max {
+                return Err(fail(
+                    rules::FILE_TOO_LARGE,
+                    too_large(bytes.len() as u64, max),
+                ));
+            }
+            Ok(bytes.to_vec())
+        }
         Origin::Stdin => {
             let bytes = stdin.unwrap_or_default();
             if bytes.len() as u64 > max {
@@ -238,7 +256,10 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
         schema_missing: 0,
     };
     let bytes = match read(input, stdin, settings.limits.max_file_size) {
-        Ok(b) => b,
+        Ok(b) => {
+            stats::add_bytes(b.len());
+            b
+        }
         Err(f) => {
             outcome.findings.push(*f);
             return Loaded {

@@ -42,6 +42,8 @@ pub struct Cli {
 pub enum Command {
     /// Check files and directories (default: the current directory).
     Check(CheckArgs),
+    /// Write the approval report for base..head (or verify one with --verify).
+    Report(ReportArgs),
     /// Print documents as the JSON Kubernetes reads from them (YAML 1.1 resolved).
     Inspect(InspectArgs),
     /// Run Rego unit tests (`test_*` rules), as `opa test` and `conftest verify` do.
@@ -85,6 +87,23 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
+    /// Print on stderr where the time went: per stage (discover, load, schema,
+    /// policy, diff, report), files, documents, MB and throughput.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// How the files are checked.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+
+    /// What changed since the base (change review).
+    #[command(flatten)]
+    pub review: ReviewArgs,
+}
+
+/// Flags that shape a check, shared by `check` and `report`.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
     /// The lowest severity that fails the run (exit 1). Overrides `fail_on` in the config.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
@@ -120,6 +139,32 @@ pub struct CheckArgs {
     /// (default 2000). Overrides `policy.timeout_ms`.
     #[arg(long, value_name = "MS")]
     pub policy_timeout: Option<u64>,
+}
+
+/// Change review: compare against the last merged commit.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Check only the files changed between the base and the head (added,
+    /// modified, renamed); each finding is tagged `new` or `existing`.
+    #[arg(long)]
+    pub changed: bool,
+
+    /// Compare the index (what the commit will contain) with HEAD: the base is HEAD.
+    #[arg(long, conflicts_with = "head")]
+    pub staged: bool,
+
+    /// The base commit (default: the merge-base of HEAD with origin/HEAD,
+    /// origin/main, origin/master, main or master).
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+
+    /// The head commit (default: the working tree).
+    #[arg(long, value_name = "REF")]
+    pub head: Option<String>,
+
+    /// Fail only on new findings: the base commit is the baseline.
+    #[arg(long, requires = "changed")]
+    pub new_only: bool,
 }
 
 /// Where Rego policies and data come from (`check` and `explain`).
@@ -214,4 +259,45 @@ fn parse_report_spec(spec: &str) -> Result<ReportSpec, String> {
         format,
         path: PathBuf::from(path),
     })
+}
+
+/// Arguments of `tollgate report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReviewFormat::Markdown)]
+    pub format: ReviewFormat,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Record this time in the report (RFC 3339); `SOURCE_DATE_EPOCH` also sets one.
+    /// Without either, the report holds no time, so it is byte-identical on rerun.
+    #[arg(long, value_name = "TIME")]
+    pub timestamp: Option<String>,
+
+    /// Re-run the check at the commits a JSON report records and compare: exit 0
+    /// when the verdict and every digest still hold, 1 otherwise.
+    #[arg(long, value_name = "REPORT.json")]
+    pub verify: Option<PathBuf>,
+
+    /// How the files are checked.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+
+    /// The commits to compare.
+    #[command(flatten)]
+    pub review: ReviewArgs,
+}
+
+/// Formats of the approval report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReviewFormat {
+    /// A pull-request comment.
+    Markdown,
+    /// Machine-readable, versioned.
+    Json,
+    /// An unsigned in-toto Statement v1 (SLSA verification summary predicate).
+    Intoto,
 }

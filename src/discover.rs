@@ -26,6 +26,13 @@ pub enum Origin {
     Path(PathBuf),
     /// Standard input.
     Stdin,
+    /// Bytes already in memory (a git blob), and where the file would be on disk.
+    Blob {
+        /// The content.
+        bytes: Arc<[u8]>,
+        /// The file's path in the working tree, for settings that look beside it.
+        path: Option<PathBuf>,
+    },
 }
 
 /// One file to check.

@@ -62,6 +62,16 @@ pub mod rules {
     pub const INTERNAL_ERROR: RuleId = Borrowed("internal-error");
 }
 
+/// Whether a finding is new in a change or was already on the base.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not found by the same check on the base version.
+    New,
+    /// Found by the same check on the base version (same rule, resource and path).
+    Existing,
+}
+
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -109,6 +119,8 @@ pub struct Finding {
     /// Why the finding is waived (a policy `exception`): reported, counted apart,
     /// never failing the run.
     pub waived: Option<String>,
+    /// `new` or `existing` in change review (`--changed`); `None` otherwise.
+    pub status: Option<Status>,
     /// Extra keys a policy result carried besides `msg`, `path` and `_loc`.
     pub metadata: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
@@ -133,6 +145,7 @@ impl Finding {
             resource: None,
             path: None,
             waived: None,
+            status: None,
             metadata: None,
         }
     }
@@ -151,6 +164,7 @@ impl Finding {
             resource: None,
             path: None,
             waived: None,
+            status: None,
             metadata: None,
         }
     }

@@ -17,14 +17,17 @@ pub mod load;
 pub mod policy;
 pub mod report;
 pub mod resource;
+pub mod review;
 pub mod schema;
 pub mod source;
+pub mod stats;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, ExplainArgs, InspectArgs, PolicyArgs, TestArgs,
+    CheckArgs, Cli, ColorChoice, Command, ExplainArgs, InspectArgs, PolicyArgs, SettingsArgs,
+    TestArgs,
 };
 use crate::config::{FailOn, Settings};
 use crate::finding::Severity;
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Check(ref args) => run_check(&cli, args, &cwd),
         Command::Inspect(ref args) => run_inspect(&cli, args, &cwd),
+        Command::Report(ref args) => review::run_report(&cli, args, &cwd),
         Command::Test(ref args) => run_test(&cli, args, &cwd),
         Command::Explain(ref args) => run_explain(&cli, args, &cwd),
     }
@@ -91,7 +95,9 @@ fn run_inspect(cli: &Cli, args: &InspectArgs, cwd: &Path) -> anyhow::Result<Exit
     })
 }
 
-fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
+/// Settings for a check: config, flags, and the compiled policies. Fails (exit 2)
+/// before any file is read when a policy does not compile or a schema setting is bad.
+pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Settings> {
     let mut settings = Settings::discover(cli.config.as_deref(), cwd)?;
     if let Some(max) = args.max_file_size {
         settings.limits.max_file_size = max;
@@ -105,7 +111,6 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
     if args.permissive {
         settings.schemas.permissive = true;
     }
-    // Before discovery: a policy that does not compile is exit 2 at once.
     let options = policy_options(&settings, &args.policy, cwd);
     let options = policy::PolicyOptions {
         namespaces: if !args.namespace.is_empty() {
@@ -122,17 +127,22 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
     if options.builtin || !options.paths.is_empty() {
         settings.policies = Some(std::sync::Arc::new(policy::PolicySet::load(&options, cwd)?));
     }
-    // Before discovery: a bad version or schema directory is exit 2 at once.
-    let mut catalog = schema::Catalog::new(&settings.schemas, &settings.base_dir)?;
-    let discovery =
-        discover::discover(&args.paths, args.stdin_filename.as_deref(), &settings, cwd)?;
-    let stdin = read_stdin_if_needed(&discovery.inputs)?;
-    let outcomes = check::check_all(&discovery.inputs, stdin.as_deref(), &settings, &mut catalog);
+    // A bad version or schema directory is exit 2 now, not after reading files.
+    schema::Catalog::new(&settings.schemas, &settings.base_dir)?;
+    Ok(settings)
+}
 
+/// Runs the check pass over `inputs` and gathers a sorted report (without the
+/// discovery counts, which the caller knows).
+pub fn check_inputs(
+    inputs: &[discover::Input],
+    stdin: Option<&[u8]>,
+    settings: &Settings,
+) -> anyhow::Result<Report> {
+    let mut catalog = schema::Catalog::new(&settings.schemas, &settings.base_dir)?;
+    let outcomes = check::check_all(inputs, stdin, settings, &mut catalog);
     let mut report = Report::default();
     report.summary.files = outcomes.len();
-    report.summary.skipped = discovery.skipped_total();
-    report.summary.skipped_by_reason = discovery.skipped.clone();
     for outcome in outcomes {
         report.summary.documents += outcome.documents;
         report.summary.resources += outcome.resources;
@@ -144,15 +154,42 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
     }
     finding::apply_levels(&mut report.findings, &settings.rules);
     finding::sort(&mut report.findings);
+    if let Some(policies) = &settings.policies {
+        report.rules = policies.rule_meta();
+    }
     report.count_severities();
+    Ok(report)
+}
 
+fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
+    let mut clock = stats::Clock::start(args.stats);
+    let settings = prepare(cli, &args.settings, cwd)?;
+    clock.lap(stats::Stage::Startup);
+    let report = if args.review.changed {
+        review::check_changed(&args.review, &settings, cwd)?.report
+    } else {
+        let discovery =
+            discover::discover(&args.paths, args.stdin_filename.as_deref(), &settings, cwd)?;
+        let stdin = read_stdin_if_needed(&discovery.inputs)?;
+        clock.lap(stats::Stage::Discover);
+        let mut report = check_inputs(&discovery.inputs, stdin.as_deref(), &settings)?;
+        report.summary.skipped = discovery.skipped_total();
+        report.summary.skipped_by_reason = discovery.skipped.clone();
+        report
+    };
+    clock.lap(stats::Stage::Check);
     write_report(cli, args, &report)?;
+    clock.lap(stats::Stage::Report);
+    clock.print(report.summary.files, report.summary.documents);
     let failing = match settings.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
     };
     // A crash while checking a file means the check is incomplete: exit 2, after
     // every other finding has been reported.
+    let counts = |f: &&finding::Finding| {
+        !args.review.new_only || f.status != Some(finding::Status::Existing)
+    };
     Ok(
         if report
             .findings
@@ -163,6 +200,7 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
         } else if report
             .findings
             .iter()
+            .filter(counts)
             .any(|f| f.severity >= failing && f.waived.is_none())
         {
             Exit::Failures

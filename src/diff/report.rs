@@ -29,15 +29,7 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex
 }
 
-/// Whether a finding is new in this change or was already there at base.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Not found by the same check on the base version.
-    New,
-    /// Found by the same check on the base version (same rule, resource and path).
-    Existing,
-}
+pub use crate::finding::Status;
 
 /// A sign-off a change policy requires.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -8,6 +8,7 @@
 //! and `warn*` (warnings), `exception` rules that waive them. Each rayon worker
 //! evaluates with its own clone of the compiled engine ([`eval`]).
 
+pub mod change;
 pub mod convert;
 pub mod eval;
 pub mod explain;
@@ -127,9 +128,11 @@ impl PolicySet {
     ) -> anyhow::Result<Self> {
         let mut engine = new_engine(&sources, data)?;
         let selected = |package: &str| {
-            package.starts_with(PACK_PREFIX)
-                || options.all_namespaces
-                || options.namespaces.iter().any(|ns| glob_match(ns, package))
+            // Change policies run once per changed resource, never per document.
+            !package.starts_with(change::CHANGE_PREFIX)
+                && (package.starts_with(PACK_PREFIX)
+                    || options.all_namespaces
+                    || options.namespaces.iter().any(|ns| glob_match(ns, package)))
         };
         let mut rules: BTreeMap<(String, String), PolicyRule> = BTreeMap::new();
         let mut exception_packages = BTreeSet::new();

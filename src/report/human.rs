@@ -171,8 +171,27 @@ pub fn summary_line(report: &Report) -> String {
     } else {
         verdict
     };
+    let changed = if report.changed_files.is_empty() {
+        String::new()
+    } else {
+        let new = report
+            .findings
+            .iter()
+            .filter(|f| f.status == Some(crate::finding::Status::New))
+            .count();
+        let deleted = report
+            .changed_files
+            .iter()
+            .filter(|(s, _, _)| *s == "deleted")
+            .count();
+        format!(
+            " Change review: {} changed ({deleted} deleted, not checked); {new} new, {} existing findings.",
+            plural(report.changed_files.len(), "file", "files"),
+            report.findings.len() - new
+        )
+    };
     format!(
-        "{verdict} in {} ({}, {}); {} skipped.",
+        "{verdict} in {} ({}, {}); {} skipped.{changed}",
         plural(s.files, "file", "files"),
         plural(s.documents, "document", "documents"),
         plural(s.resources, "resource", "resources"),

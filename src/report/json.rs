@@ -19,6 +19,17 @@ struct Output<'a> {
     tool: Tool,
     summary: &'a Summary,
     findings: Vec<JsonFinding<'a>>,
+    /// Only in change review (`--changed`): every changed file, deleted ones included.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changed_files: Vec<ChangedFile<'a>>,
+}
+
+#[derive(Serialize)]
+struct ChangedFile<'a> {
+    status: &'static str,
+    file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old_file: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -42,6 +53,8 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<crate::finding::Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     waived: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<&'a serde_json::Map<String, serde_json::Value>>,
@@ -63,6 +76,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             end_column: f.end.column,
             resource: f.resource.as_ref(),
             path: f.path.as_deref(),
+            status: f.status,
             waived: f.waived.as_deref(),
             metadata: f.metadata.as_deref(),
         })
@@ -75,6 +89,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         },
         summary: &report.summary,
         findings,
+        changed_files: report
+            .changed_files
+            .iter()
+            .map(|(status, file, old)| ChangedFile {
+                status,
+                file,
+                old_file: old.as_deref(),
+            })
+            .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     out.write_all(b"\n")

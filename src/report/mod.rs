@@ -89,11 +89,11 @@ pub struct Report {
     pub summary: Summary,
     /// Decoded sources of files with findings, for code frames.
     pub sources: HashMap<Arc<str>, Arc<SourceFile>>,
+    /// Changed files in change review: (status, file, old file for renames).
+    pub changed_files: Vec<(&'static str, String, Option<String>)>,
     /// Metadata of rules that bring their own (policies); built-in rules are
     /// described by [`rules::builtin`].
     pub rules: BTreeMap<String, rules::RuleMeta>,
-    /// SARIF `baselineState` per finding fingerprint, when the run knows what changed.
-    pub baseline: HashMap<String, &'static str>,
 }
 
 impl Report {

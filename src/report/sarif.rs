@@ -102,8 +102,10 @@ pub fn to_value(report: &Report) -> Value {
             if let Some(reason) = &f.waived {
                 result["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
             }
-            if let Some(state) = report.baseline.get(&fingerprint::of(f, source)) {
-                result["baselineState"] = json!(state);
+            match f.status {
+                Some(crate::finding::Status::New) => result["baselineState"] = json!("new"),
+                Some(crate::finding::Status::Existing) => result["baselineState"] = json!("unchanged"),
+                None => {}
             }
             result
         })

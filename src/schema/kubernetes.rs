@@ -431,6 +431,14 @@ pub(crate) fn allow_unknown_fields(value: &mut Value) {
     }
 }
 
+/// The compressed schema data of an embedded minor version, for report digests.
+pub fn embedded_bytes(minor: u32) -> Option<&'static [u8]> {
+    EMBEDDED
+        .iter()
+        .find(|(m, _)| *m == minor)
+        .map(|(_, bytes)| *bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

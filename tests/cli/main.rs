@@ -15,7 +15,9 @@ mod policy;
 mod precommit;
 mod properties;
 mod readonly;
+mod review;
 mod schema;
+mod stats;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
