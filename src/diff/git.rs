@@ -160,6 +160,9 @@ impl Git {
             let target = target.detach();
             return match self.repo.merge_base(head, target) {
                 Ok(Some(base)) => Ok(base.detach()),
+                Ok(None) if self.repo.is_shallow().unwrap_or(false) => bail!(
+                    "HEAD and {name} have no common ancestor in this shallow clone; fetch more history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout), or pass --base REF"
+                ),
                 Ok(None) => bail!("HEAD and {name} have no common ancestor; pass --base REF"),
                 Err(e) if self.repo.is_shallow().unwrap_or(false) => bail!(
                     "cannot find the merge-base of HEAD and {name} in this shallow clone ({e}); fetch more history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout), or pass --base REF"

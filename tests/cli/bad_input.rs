@@ -210,3 +210,87 @@ fn special_files_in_a_walk() {
         serde_json::json!({"not-regular": 1, "symlink": 3})
     );
 }
+
+#[test]
+fn a_file_that_vanishes_after_discovery_is_an_unreadable_finding() {
+    // As root, permissions cannot make a file unreadable; a file removed between
+    // discovery and reading takes the same path (the open fails).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("gone.yaml");
+    let inputs = vec![tollgate::discover::Input {
+        name: "gone.yaml".into(),
+        origin: tollgate::discover::Origin::Path(path),
+    }];
+    let settings = tollgate::config::Settings::defaults(dir.path());
+    let report = tollgate::check_inputs(&inputs, None, &settings).expect("the run goes on");
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_ref()).collect();
+    assert_eq!(rules, ["unreadable"]);
+}
+
+fn policy_run(rego: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("policy")).expect("mkdir");
+    fs::write(dir.path().join("policy/p.rego"), rego).expect("write");
+    fs::write(
+        dir.path().join("a.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\n",
+    )
+    .expect("write");
+    let mut args = vec![
+        "check",
+        "a.yaml",
+        "--no-builtin",
+        "--policy",
+        "policy",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    tollgate_in(dir.path(), &args, None)
+}
+
+#[test]
+fn policies_cannot_reach_the_network_or_the_filesystem() {
+    for (builtin, call) in [
+        (
+            "http.send",
+            r#"http.send({"method": "get", "url": "http://example.com"})"#,
+        ),
+        ("opa.runtime", "opa.runtime()"),
+        ("io.jwt.decode", r#"io.jwt.decode("x")"#),
+    ] {
+        let run = policy_run(
+            &format!(
+                "package main\n\ndeny contains msg if {{\n\tx := {call}\n\tmsg := sprintf(\"%v\", [x])\n}}\n"
+            ),
+            &[],
+        );
+        assert_eq!(
+            run.code, 2,
+            "{builtin} must be refused: {}{}",
+            run.stdout, run.stderr
+        );
+        assert!(
+            run.stderr.contains("p.rego:4:") && run.stderr.contains(builtin),
+            "{builtin}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_policy_that_loops_or_recurses_deeply_is_bounded() {
+    // A comprehension over a huge range: the per-document time limit stops it.
+    let run = policy_run(
+        "package main\n\ndeny contains msg if {\n\tn := count([x | some x in numbers.range(1, 100000000)])\n\tmsg := sprintf(\"%d\", [n])\n}\n",
+        &["--policy-timeout", "200"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let rules: Vec<String> = json(&run)["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(rules, ["policy-timeout"]);
+}

@@ -42,7 +42,6 @@ fn walkdir_like(dir: &Path) -> Vec<std::path::PathBuf> {
 fn a_full_run_leaves_the_tree_unchanged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    std::fs::create_dir_all(d.join(".git")).expect("git dir");
     let examples = super::root().join("examples");
     for src in walkdir_like(&examples) {
         let rel = src.strip_prefix(&examples).expect("below examples");
@@ -54,6 +53,24 @@ fn a_full_run_leaves_the_tree_unchanged() {
             std::fs::copy(&src, &dst).expect("copy");
         }
     }
+    // A real repository, so change review and reports run too.
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(d)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    std::fs::write(d.join("apps/web/service.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  ports: [{port: 81}]\n")
+        .expect("edit");
     let before = snapshot(d);
     let out = tempfile::tempdir().expect("report dir");
     let report = out.path().join("report.json");
@@ -62,6 +79,10 @@ fn a_full_run_leaves_the_tree_unchanged() {
         vec!["check", ".", "--format", "json"],
         vec!["check", "--output", report.to_str().expect("utf-8 path")],
         vec!["inspect", "."],
+        vec!["check", "--changed", "--format", "sarif"],
+        vec!["check", "--changed", "--staged"],
+        vec!["report", "--format", "json"],
+        vec!["report", "--format", "intoto"],
     ] {
         let run = tollgate_in(d, &args, None);
         assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);

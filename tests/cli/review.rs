@@ -354,3 +354,43 @@ fn no_repository_or_unknown_base_is_exit_2() {
         run.stderr
     );
 }
+
+#[test]
+fn shallow_clone_without_the_base_is_exit_2_with_advice() {
+    let repo = scenario();
+    // main moves on after the branch point, so the merge-base is in neither
+    // tip's depth-1 history; the remote's HEAD is main, as on a real server.
+    git(repo.path(), &["checkout", "-q", "main"]);
+    write(repo.path(), "apps/later.yaml", &configmap("later", "1"));
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "later on main"]);
+    let clones = tempfile::tempdir().expect("tempdir");
+    let url = format!("file://{}", repo.path().display());
+    let out = Command::new("git")
+        .args([
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--no-single-branch",
+            "--branch",
+            "feature",
+            &url,
+            "shallow",
+        ])
+        .current_dir(clones.path())
+        .output()
+        .expect("git clone runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = tollgate(&clones.path().join("shallow"), &["check", "--changed"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("shallow clone") && run.stderr.contains("fetch-depth: 0"),
+        "{}",
+        run.stderr
+    );
+}
