@@ -152,6 +152,9 @@ fn finish(
             policies.check(&src, objects, &mut outcome.findings);
         });
     }
+    if !settings.ignore_waivers {
+        crate::waiver::apply_annotations(objects, &mut outcome.findings);
+    }
     if outcome
         .findings
         .iter()

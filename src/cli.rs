@@ -42,6 +42,10 @@ pub struct Cli {
 pub enum Command {
     /// Check files and directories (default: the current directory).
     Check(CheckArgs),
+    /// Write a starter `.tollgate.yaml` here and print the pre-commit snippet.
+    Init(InitArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
     /// Write the approval report for base..head (or verify one with --verify).
     Report(ReportArgs),
     /// Print documents as the JSON Kubernetes reads from them (YAML 1.1 resolved).
@@ -104,6 +108,10 @@ pub struct CheckArgs {
 /// Flags that shape a check, shared by `check` and `report`.
 #[derive(Debug, Args)]
 pub struct SettingsArgs {
+    /// Ignore every waiver (config, annotations, policy exceptions): the auditor's view.
+    #[arg(long)]
+    pub no_waivers: bool,
+
     /// The lowest severity that fails the run (exit 1). Overrides `fail_on` in the config.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
@@ -300,4 +308,20 @@ pub enum ReviewFormat {
     Json,
     /// An unsigned in-toto Statement v1 (SLSA verification summary predicate).
     Intoto,
+}
+
+/// Arguments of `tollgate init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace an existing `.tollgate.yaml`.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `tollgate completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

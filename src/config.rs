@@ -48,6 +48,14 @@ pub struct Options {
     /// that id, built-in checks and policies alike; `off` rules are not evaluated.
     #[serde(default)]
     pub rules: std::collections::BTreeMap<String, RuleLevel>,
+    /// Findings accepted on purpose, each with a reason, an owner and an optional
+    /// expiry date. `--no-waivers` ignores them (the auditor's view).
+    #[serde(default)]
+    pub waivers: Vec<crate::waiver::WaiverOptions>,
+    /// Where each waiver is written (filled in by the parser, not read from the file).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub waiver_positions: Vec<crate::source::Position>,
 }
 
 /// The `policy:` section. Command-line flags override each key.
@@ -259,6 +267,10 @@ pub struct Settings {
     pub policy: PolicySettings,
     /// The compiled policies of this run, when there are any (set by `check`).
     pub policies: Option<Arc<crate::policy::PolicySet>>,
+    /// Config waivers.
+    pub waivers: crate::waiver::Waivers,
+    /// `--no-waivers`: report every finding as not waived.
+    pub ignore_waivers: bool,
 }
 
 /// A config problem: exit 2, with the file, line and column.
@@ -304,6 +316,8 @@ impl Settings {
                 ..PolicySettings::default()
             },
             policies: None,
+            waivers: crate::waiver::Waivers::default(),
+            ignore_waivers: false,
         }
     }
 
@@ -349,6 +363,7 @@ impl Settings {
         config_file: Option<String>,
     ) -> Result<Self, ConfigError> {
         let file = config_file.clone().unwrap_or_default();
+        let config_file_name = file.clone();
         let globs = |patterns: &[String], key: &str| -> Result<GlobSet, ConfigError> {
             let mut b = GlobSetBuilder::new();
             for p in patterns {
@@ -430,6 +445,12 @@ impl Settings {
             rules: options.rules,
             policy,
             policies: None,
+            waivers: crate::waiver::Waivers::new(
+                options.waivers,
+                options.waiver_positions,
+                config_file_name,
+            )?,
+            ignore_waivers: false,
         })
     }
 }
@@ -466,7 +487,16 @@ pub fn parse(display: &str, bytes: Vec<u8>) -> Result<Options, ConfigError> {
         return Ok(Options::default());
     };
     let json = doc.root.to_json();
-    serde_path_to_error::deserialize::<_, Options>(json).map_err(|e| {
+    let waiver_positions = |n: usize| -> Vec<crate::source::Position> {
+        (0..n)
+            .map(|i| src.position(doc.root.pointer_span(&format!("/waivers/{i}")).span.start))
+            .collect()
+    };
+    let parsed = serde_path_to_error::deserialize::<_, Options>(json).map(|mut o| {
+        o.waiver_positions = waiver_positions(o.waivers.len());
+        o
+    });
+    parsed.map_err(|e| {
         let mut pointer = String::new();
         for segment in e.path().iter() {
             match segment {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod diff;
 pub mod discover;
 pub mod finding;
+pub mod init;
 pub mod inspect;
 pub mod load;
 pub mod policy;
@@ -21,6 +22,7 @@ pub mod review;
 pub mod schema;
 pub mod source;
 pub mod stats;
+pub mod waiver;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -63,6 +65,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(ref args) => run_check(&cli, args, &cwd),
         Command::Inspect(ref args) => run_inspect(&cli, args, &cwd),
         Command::Report(ref args) => review::run_report(&cli, args, &cwd),
+        Command::Init(ref args) => init::run_init(args, &cwd),
+        Command::Completions(ref args) => init::run_completions(args),
         Command::Test(ref args) => run_test(&cli, args, &cwd),
         Command::Explain(ref args) => run_explain(&cli, args, &cwd),
     }
@@ -111,6 +115,7 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Set
     if args.permissive {
         settings.schemas.permissive = true;
     }
+    settings.ignore_waivers = args.no_waivers;
     let options = policy_options(&settings, &args.policy, cwd);
     let options = policy::PolicyOptions {
         namespaces: if !args.namespace.is_empty() {
@@ -153,6 +158,16 @@ pub fn check_inputs(
         report.findings.extend(outcome.findings);
     }
     finding::apply_levels(&mut report.findings, &settings.rules);
+    if settings.ignore_waivers {
+        // The auditor's view: nothing is waived, policy exceptions included.
+        for f in &mut report.findings {
+            f.waived = None;
+        }
+    } else {
+        settings
+            .waivers
+            .apply(&mut report.findings, &settings.base_dir, &waiver::today());
+    }
     finding::sort(&mut report.findings);
     if let Some(policies) = &settings.policies {
         report.rules = policies.rule_meta();

@@ -11,6 +11,7 @@ mod check;
 mod corpus;
 mod discovery;
 mod formats;
+mod init;
 mod policy;
 mod precommit;
 mod properties;
@@ -18,6 +19,7 @@ mod readonly;
 mod review;
 mod schema;
 mod stats;
+mod waivers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
