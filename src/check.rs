@@ -65,6 +65,7 @@ pub fn check_all(
         .map(|input| {
             let result = catch_unwind(AssertUnwindSafe(|| {
                 let mut file = stats::timed(Stage::Load, || load_input(input, stdin, settings));
+                crate::progress::tick();
                 let path = match &input.origin {
                     Origin::Path(p) => Some(p.as_path()),
                     Origin::Stdin => None,

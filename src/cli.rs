@@ -42,10 +42,13 @@ pub struct Cli {
 pub enum Command {
     /// Check files and directories (default: the current directory).
     Check(CheckArgs),
-    /// Write a starter `.tollgate.yaml` here and print the pre-commit snippet.
+    /// Write a starter `.tollgate.yaml`, an example policy with its test and a
+    /// `.pre-commit-config.yaml` here (never overwriting a file).
     Init(InitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
     /// Write the approval report for base..head (or verify one with --verify).
     Report(ReportArgs),
     /// Print documents as the JSON Kubernetes reads from them (YAML 1.1 resolved).
@@ -310,13 +313,9 @@ pub enum ReviewFormat {
     Intoto,
 }
 
-/// Arguments of `tollgate init`.
+/// Arguments of `tollgate init` (none yet: it never overwrites a file).
 #[derive(Debug, Args)]
-pub struct InitArgs {
-    /// Replace an existing `.tollgate.yaml`.
-    #[arg(long)]
-    pub force: bool,
-}
+pub struct InitArgs {}
 
 /// Arguments of `tollgate completions`.
 #[derive(Debug, Args)]

@@ -7,7 +7,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::bail;
 use clap::CommandFactory;
 
 use crate::Exit;
@@ -49,8 +48,36 @@ waivers: []
 fail_on: error
 "#;
 
-/// The pre-commit snippet `init` prints.
-pub const PRE_COMMIT: &str = r#"# Add to .pre-commit-config.yaml:
+/// The example policy `init` writes.
+pub const EXAMPLE_POLICY: &str = r#"# An example conftest-style policy: tollgate evaluates package `main` on every
+# document (input = the document). Results with `path` land on their line.
+package main
+
+# METADATA
+# title: Deployments name an owner
+# custom:
+#   id: owner-label-missing
+#   severity: warning
+warn contains {"msg": sprintf("%s %s has no team.example.com/owner label", [input.kind, input.metadata.name]), "path": "/metadata"} if {
+	input.kind == "Deployment"
+	not input.metadata.labels["team.example.com/owner"]
+}
+"#;
+
+/// The example policy's unit test (`tollgate test` runs it).
+pub const EXAMPLE_TEST: &str = r#"package main
+
+test_owner_label_missing_warns if {
+	count(warn) == 1 with input as {"kind": "Deployment", "metadata": {"name": "web"}}
+}
+
+test_owner_label_present_passes if {
+	count(warn) == 0 with input as {"kind": "Deployment", "metadata": {"name": "web", "labels": {"team.example.com/owner": "payments"}}}
+}
+"#;
+
+/// The pre-commit config `init` writes (and prints when one exists already).
+pub const PRE_COMMIT: &str = r#"# pre-commit hooks (https://pre-commit.com); run `pre-commit install` once.
 repos:
   - repo: https://github.com/tollgate/tollgate
     rev: v0.1.0
@@ -60,19 +87,52 @@ repos:
 "#;
 
 /// Writes `.tollgate.yaml` in `cwd`.
-pub fn run_init(args: &InitArgs, cwd: &Path) -> anyhow::Result<Exit> {
-    let path = cwd.join(crate::config::FILE_NAME);
-    if path.exists() && !args.force {
-        bail!(
-            "{} already exists; pass --force to replace it",
-            crate::config::FILE_NAME
-        );
-    }
-    std::fs::write(&path, STARTER)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+pub fn run_init(_args: &InitArgs, cwd: &Path) -> anyhow::Result<Exit> {
+    let files = [
+        (crate::config::FILE_NAME, STARTER),
+        ("policy/example.rego", EXAMPLE_POLICY),
+        ("policy/example_test.rego", EXAMPLE_TEST),
+        (".pre-commit-config.yaml", PRE_COMMIT),
+    ];
     let mut out = std::io::stdout().lock();
-    writeln!(out, "wrote {}\n", crate::config::FILE_NAME)?;
-    out.write_all(PRE_COMMIT.as_bytes())?;
+    for (name, text) in files {
+        let path = cwd.join(name);
+        if path.exists() || path.is_symlink() {
+            writeln!(out, "kept    {name} (exists; not overwritten)")?;
+            if name == ".pre-commit-config.yaml" {
+                let hooks: String = PRE_COMMIT
+                    .lines()
+                    .skip(1)
+                    .map(|l| format!("        {l}\n"))
+                    .collect();
+                writeln!(out, "        add these hooks to it:\n{}", hooks.trim_end())?;
+            }
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+        }
+        // create_new: never replace a file that appeared meanwhile.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| anyhow::anyhow!("cannot write {name}: {e}"))?;
+        file.write_all(text.as_bytes())?;
+        writeln!(out, "wrote   {name}")?;
+    }
+    writeln!(
+        out,
+        "\nnext: tollgate check && tollgate test && pre-commit install"
+    )?;
+    Ok(Exit::Clean)
+}
+
+/// Prints the man page (roff).
+pub fn run_man() -> anyhow::Result<Exit> {
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
     Ok(Exit::Clean)
 }
 

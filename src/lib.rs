@@ -16,6 +16,7 @@ pub mod init;
 pub mod inspect;
 pub mod load;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod resource;
 pub mod review;
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Report(ref args) => review::run_report(&cli, args, &cwd),
         Command::Init(ref args) => init::run_init(args, &cwd),
         Command::Completions(ref args) => init::run_completions(args),
+        Command::Man => init::run_man(),
         Command::Test(ref args) => run_test(&cli, args, &cwd),
         Command::Explain(ref args) => run_explain(&cli, args, &cwd),
     }
@@ -145,7 +147,9 @@ pub fn check_inputs(
     settings: &Settings,
 ) -> anyhow::Result<Report> {
     let mut catalog = schema::Catalog::new(&settings.schemas, &settings.base_dir)?;
+    let progress = progress::Progress::start(inputs.len());
     let outcomes = check::check_all(inputs, stdin, settings, &mut catalog);
+    drop(progress);
     let mut report = Report::default();
     report.summary.files = outcomes.len();
     for outcome in outcomes {

@@ -30,6 +30,8 @@ fn real_corpus_loads_and_only_broken_files_have_syntax_findings() {
     );
     let run = tollgate(&["check", "../shared/corpus/real", "--format", "json"]);
     assert_eq!(run.code, 1);
+    // A long run: progress is shown only on a terminal, never in redirected output.
+    assert_eq!(run.stderr, "", "nothing on a redirected stderr");
     let report = json(&run);
     let findings = report["findings"].as_array().expect("findings");
     let syntax: BTreeSet<String> = findings

@@ -244,3 +244,19 @@ fn several_reports_in_one_run() {
         bad.stderr
     );
 }
+
+#[test]
+fn golden_outputs_per_format() {
+    for format in ["sarif", "junit", "github"] {
+        let run = tollgate(&[
+            "check",
+            "tests/fixtures/load/multi.yaml",
+            "tests/fixtures/load/dup.json",
+            "--no-builtin",
+            "--format",
+            format,
+        ]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        insta::assert_snapshot!(format!("golden_{format}"), run.stdout);
+    }
+}
