@@ -207,9 +207,11 @@ pub fn check_changed(
     }
 
     // The resource diff, from the same bytes.
-    let (head_located, places) = locate(&head_versions, settings);
-    let (base_located, _) = locate(&base_versions, settings);
-    let changes = resources::diff(base_located, head_located);
+    let (changes, places) = crate::stats::timed(crate::stats::Stage::Diff, || {
+        let (head_located, places) = locate(&head_versions, settings);
+        let (base_located, _) = locate(&base_versions, settings);
+        (resources::diff(base_located, head_located), places)
+    });
 
     // Change policies: once per changed resource.
     let mut approvals = Vec::new();

@@ -66,9 +66,158 @@ pub const PACK: &[(&str, &str)] = &[
     entry!("unsafe-sysctl_test.rego"),
 ];
 
+/// The kinds a pack rule can report on, so a document runs only the rules that
+/// can match it (a ConfigMap never runs pod rules). Each rule's guard is in its
+/// `.rego` file; the tests below keep this table in step with the pack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applies {
+    /// Objects with a pod spec ([`POD_KINDS`]): the rule reads `k8s.pod_specs`
+    /// or `k8s.containers`.
+    Pods,
+    /// Exactly these kinds (`input.kind == ...` or `input.kind in {...}`).
+    Kinds(&'static [&'static str]),
+}
+
+/// Kinds whose objects have pod specs (`pod_specs` in `lib.rego`).
+pub const POD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "ReplicationController",
+    "CronJob",
+];
+
+/// `namespaced` in `namespace-missing.rego`.
+const NAMESPACED: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "Service",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
+    "Ingress",
+    "NetworkPolicy",
+    "PersistentVolumeClaim",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "LimitRange",
+    "ResourceQuota",
+    "Endpoints",
+];
+
+/// Package (after `tollgate.kubernetes.`) → the kinds its rules can report on.
+pub const APPLIES: &[(&str, Applies)] = &[
+    ("apparmor_unconfined", Applies::Pods),
+    ("capabilities_added", Applies::Pods),
+    ("capabilities_not_dropped", Applies::Pods),
+    (
+        "cluster_admin_binding",
+        Applies::Kinds(&["RoleBinding", "ClusterRoleBinding"]),
+    ),
+    ("host_namespace", Applies::Pods),
+    ("host_path_volume", Applies::Pods),
+    ("host_port", Applies::Pods),
+    ("image_tag_latest", Applies::Pods),
+    ("ingress_tls_missing", Applies::Kinds(&["Ingress"])),
+    (
+        "mutable_revision",
+        Applies::Kinds(&["Application", "GitRepository"]),
+    ),
+    ("namespace_missing", Applies::Kinds(NAMESPACED)),
+    ("plaintext_secret", Applies::Kinds(&["Secret"])),
+    ("privilege_escalation_allowed", Applies::Pods),
+    ("privileged_container", Applies::Pods),
+    ("probe_missing", Applies::Pods),
+    ("proc_mount_unmasked", Applies::Pods),
+    ("rbac_wildcard", Applies::Kinds(&["Role", "ClusterRole"])),
+    ("resources_missing", Applies::Pods),
+    ("run_as_root", Applies::Pods),
+    ("seccomp_profile_missing", Applies::Pods),
+    ("selinux_options_custom", Applies::Pods),
+    ("service_type_exposed", Applies::Kinds(&["Service"])),
+    ("unsafe_sysctl", Applies::Pods),
+];
+
+/// Whether the pack package `package` (after `tollgate.kubernetes.`) can report
+/// on an object of `kind`. Unknown packages and objects without a string kind
+/// run everything.
+pub fn applies(package: &str, kind: Option<&str>) -> bool {
+    let Some(kind) = kind else {
+        return true;
+    };
+    match APPLIES.iter().find(|(p, _)| *p == package) {
+        None => true,
+        Some((_, Applies::Pods)) => POD_KINDS.contains(&kind),
+        Some((_, Applies::Kinds(kinds))) => kinds.contains(&kind),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::PACK;
+    use super::{APPLIES, Applies, NAMESPACED, PACK, POD_KINDS};
+
+    /// Every rule file of the pack has an entry in [`APPLIES`], and each entry's
+    /// kinds are the ones its file tests `input.kind` against.
+    #[test]
+    fn every_rule_is_indexed_by_kind() {
+        for (name, text) in PACK {
+            if name.ends_with("_test.rego") || name.ends_with("/lib.rego") {
+                continue;
+            }
+            let package = name
+                .trim_start_matches("policies/kubernetes/")
+                .trim_end_matches(".rego")
+                .replace('-', "_");
+            let Some((_, applies)) = APPLIES.iter().find(|(p, _)| *p == package) else {
+                panic!("{name}: add `{package}` to APPLIES in src/policy/pack.rs");
+            };
+            let code: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\n");
+            match applies {
+                Applies::Pods => assert!(
+                    code.contains("k8s.containers") || code.contains("k8s.pod_specs"),
+                    "{name} is indexed as a pod rule but reads no pod spec"
+                ),
+                Applies::Kinds(kinds) => {
+                    assert!(code.contains("input.kind"), "{name} has no kind guard");
+                    for kind in *kinds {
+                        assert!(code.contains(&format!("\"{kind}\"")), "{name}: {kind}");
+                    }
+                    // Every kind its guards name is indexed.
+                    for line in code.lines().filter(|l| l.contains("input.kind")) {
+                        for quoted in line.split('"').skip(1).step_by(2) {
+                            assert!(kinds.contains(&quoted), "{name}: {quoted} is not indexed");
+                        }
+                    }
+                }
+            }
+        }
+        let lib = PACK
+            .iter()
+            .find(|(n, _)| n.ends_with("/lib.rego"))
+            .map(|(_, t)| *t)
+            .unwrap_or_default();
+        for kind in POD_KINDS {
+            assert!(
+                lib.contains(&format!("\"{kind}\"")),
+                "{kind} is not a pod kind in lib.rego"
+            );
+        }
+        assert!(NAMESPACED.len() > 10);
+    }
 
     /// Every `.rego` file in `policies/kubernetes/` is embedded, and nothing else.
     #[test]
