@@ -51,8 +51,25 @@ pub fn root() -> PathBuf {
 
 /// Runs tollgate with `args` in `cwd`, feeding `stdin` when given.
 pub fn tollgate_in(cwd: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    tollgate_env(cwd, args, stdin, &[])
+}
+
+/// Like [`tollgate_in`], with extra environment variables (git's, a fixed
+/// `SOURCE_DATE_EPOCH`, ...). Git's own variables are cleared unless given.
+pub fn tollgate_env(
+    cwd: &Path,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Run {
     use std::io::Write;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tollgate"));
+    cmd.env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd.args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")

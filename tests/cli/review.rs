@@ -102,28 +102,11 @@ fn scenario() -> tempfile::TempDir {
 
 fn tollgate(dir: &Path, args: &[&str], env: &[(&str, PathBuf)]) -> Run {
     let policy = root().join("tests/fixtures/review/policy");
-    let mut all: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    all.extend([
-        "--no-builtin".to_owned(),
-        "--policy".to_owned(),
-        policy.to_string_lossy().into_owned(),
-    ]);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tollgate"));
-    cmd.args(&all)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("SOURCE_DATE_EPOCH");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let policy = policy.to_string_lossy();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--no-builtin", "--policy", &policy]);
+    let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    super::tollgate_env(dir, &all, None, &env)
 }
 
 fn rules_and_status(run: &Run) -> Vec<String> {

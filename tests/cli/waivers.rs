@@ -4,22 +4,16 @@
 use super::{json, root};
 
 fn run(extra: &[&str]) -> super::Run {
-    let dir = root().join("tests/fixtures/waivers");
     let mut args = vec!["check", ".", "--no-builtin", "--format", "json"];
     args.extend_from_slice(extra);
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tollgate"));
     // A fixed "today" (2026-11-14): expiry is judged reproducibly.
-    let out = cmd
-        .args(&args)
-        .current_dir(&dir)
-        .env("SOURCE_DATE_EPOCH", "1794700000")
-        .output()
-        .expect("runs");
-    super::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let epoch = std::ffi::OsStr::new("1794700000");
+    super::tollgate_env(
+        &root().join("tests/fixtures/waivers"),
+        &args,
+        None,
+        &[("SOURCE_DATE_EPOCH", epoch)],
+    )
 }
 
 fn summary(run: &super::Run) -> Vec<String> {
