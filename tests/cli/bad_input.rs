@@ -294,3 +294,48 @@ fn a_policy_that_loops_or_recurses_deeply_is_bounded() {
         .collect();
     assert_eq!(rules, ["policy-timeout"]);
 }
+
+#[test]
+fn schemas_with_ref_cycles_neither_hang_nor_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // A pure cycle (constrains nothing) and a recursive schema (a tree of nodes).
+    fs::write(d.join("cycle.json"), r##"{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}"##).expect("write");
+    fs::write(
+        d.join("tree.json"),
+        r##"{"$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}, "additionalProperties": false}}, "$ref": "#/$defs/node"}"##,
+    )
+    .expect("write");
+    fs::write(
+        d.join("a.yaml"),
+        "# yaml-language-server: $schema=./cycle.json\nname: x\n",
+    )
+    .expect("write");
+    fs::write(d.join("b.yaml"), "# yaml-language-server: $schema=./tree.json\nchild:\n  child:\n    child:\n      oops: 1\n").expect("write");
+    let run = tollgate_in(
+        d,
+        &[
+            "check",
+            "a.yaml",
+            "b.yaml",
+            "--no-builtin",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found: Vec<(String, String, u64)> = json(&run)["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_owned(),
+                f["file"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("schema".to_owned(), "b.yaml".to_owned(), 5)]);
+}
