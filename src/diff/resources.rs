@@ -185,14 +185,7 @@ fn diff_values(old: &Value, new: &Value, path: &mut String, out: &mut Vec<FieldC
             keys.dedup();
             for k in keys {
                 push_token(path, k);
-                match (a.get(k), b.get(k)) {
-                    (Some(x), Some(y)) => diff_values(x, y, path, out),
-                    (x, y) => out.push(FieldChange {
-                        path: path.clone(),
-                        old: x.cloned(),
-                        new: y.cloned(),
-                    }),
-                }
+                diff_child(a.get(k), b.get(k), path, out);
                 path.truncate(len);
             }
         }
@@ -200,14 +193,7 @@ fn diff_values(old: &Value, new: &Value, path: &mut String, out: &mut Vec<FieldC
             let len = path.len();
             for i in 0..a.len().max(b.len()) {
                 path.push_str(&format!("/{i}"));
-                match (a.get(i), b.get(i)) {
-                    (Some(x), Some(y)) => diff_values(x, y, path, out),
-                    (x, y) => out.push(FieldChange {
-                        path: path.clone(),
-                        old: x.cloned(),
-                        new: y.cloned(),
-                    }),
-                }
+                diff_child(a.get(i), b.get(i), path, out);
                 path.truncate(len);
             }
         }
@@ -217,6 +203,24 @@ fn diff_values(old: &Value, new: &Value, path: &mut String, out: &mut Vec<FieldC
             new: Some(b.clone()),
         }),
         _ => {}
+    }
+}
+
+/// One member of an object or array: recurse when both sides have it,
+/// otherwise it was added or removed.
+fn diff_child(
+    old: Option<&Value>,
+    new: Option<&Value>,
+    path: &mut String,
+    out: &mut Vec<FieldChange>,
+) {
+    match (old, new) {
+        (Some(x), Some(y)) => diff_values(x, y, path, out),
+        (x, y) => out.push(FieldChange {
+            path: path.clone(),
+            old: x.cloned(),
+            new: y.cloned(),
+        }),
     }
 }
 

@@ -63,22 +63,7 @@ pub fn collect(
         }
     }
     for path in paths {
-        let files: Vec<PathBuf> = if path.is_dir() {
-            let mut files: Vec<PathBuf> = WalkDir::new(path)
-                .follow_links(true)
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path())
-                .filter(|p| p.extension().is_some_and(|e| e == "rego"))
-                .collect();
-            files.sort();
-            files
-        } else if path.is_file() {
-            vec![path.clone()]
-        } else {
-            bail!("policy path {} does not exist", path.display());
-        };
+        let files = files_with_extensions(path, &["rego"], "policy")?;
         for file in files {
             let name = display_path(&file, cwd);
             if !tests && is_test_file(&name) {
@@ -103,25 +88,7 @@ pub fn collect(
 pub fn data(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Vec<(String, regorus::Value)>> {
     let mut out = Vec::new();
     for path in paths {
-        let files: Vec<PathBuf> = if path.is_dir() {
-            let mut files: Vec<PathBuf> = WalkDir::new(path)
-                .follow_links(true)
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path())
-                .filter(|p| {
-                    p.extension()
-                        .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
-                })
-                .collect();
-            files.sort();
-            files
-        } else if path.is_file() {
-            vec![path.clone()]
-        } else {
-            bail!("data path {} does not exist", path.display());
-        };
+        let files = files_with_extensions(path, &["json", "yaml", "yml"], "data")?;
         for file in files {
             let name = display_path(&file, cwd);
             let text = std::fs::read_to_string(&file)
@@ -143,4 +110,33 @@ pub fn data(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Vec<(String, regoru
         }
     }
     Ok(out)
+}
+
+/// A file, or the files under a directory (links followed, sorted) with one of
+/// `extensions`; a missing path is an error naming `what` it was meant to be.
+fn files_with_extensions(
+    path: &Path,
+    extensions: &[&str],
+    what: &str,
+) -> anyhow::Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if !path.is_dir() {
+        bail!("{what} path {} does not exist", path.display());
+    }
+    let mut files: Vec<PathBuf> = WalkDir::new(path)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
 }
