@@ -150,6 +150,12 @@ pub struct SettingsArgs {
     /// (default 2000). Overrides `policy.timeout_ms`.
     #[arg(long, value_name = "MS")]
     pub policy_timeout: Option<u64>,
+
+    /// How policies are evaluated: `auto` runs the built-in pack on regorus'
+    /// compiled VM and everything else on its interpreter; `interpreter` runs
+    /// all on the interpreter. Overrides `policy.engine`.
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub policy_engine: Option<crate::config::PolicyEngine>,
 }
 
 /// Change review: compare against the last merged commit.

@@ -79,6 +79,22 @@ pub struct PolicyConfig {
     pub builtin: Option<bool>,
     /// Time allowed for all policies on one document, in milliseconds (default 2000).
     pub timeout_ms: Option<u64>,
+    /// How policies are evaluated (default `auto`: the built-in pack on regorus'
+    /// compiled VM, everything else on its interpreter; `interpreter`: all on the
+    /// interpreter).
+    pub engine: Option<PolicyEngine>,
+}
+
+/// How policies are evaluated (`policy.engine`, `--policy-engine`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyEngine {
+    /// The built-in pack on the compiled VM (falling back to the interpreter on
+    /// a document the VM cannot finish), everything else on the interpreter.
+    #[default]
+    Auto,
+    /// Everything on the interpreter.
+    Interpreter,
 }
 
 /// A rule's level in `rules:` (`off` may be written unquoted: YAML 1.1 reads it
@@ -151,6 +167,8 @@ pub struct PolicySettings {
     pub builtin: bool,
     /// Milliseconds per document.
     pub timeout_ms: u64,
+    /// How policies are evaluated.
+    pub engine: PolicyEngine,
 }
 
 /// The `schemas:` section.
@@ -313,6 +331,7 @@ impl Settings {
             policy: PolicySettings {
                 builtin: true,
                 timeout_ms: 2000,
+                engine: PolicyEngine::Auto,
                 ..PolicySettings::default()
             },
             policies: None,
@@ -433,6 +452,7 @@ impl Settings {
             all_namespaces: options.policy.all_namespaces.unwrap_or(false),
             builtin: options.policy.builtin.unwrap_or(true),
             timeout_ms: options.policy.timeout_ms.unwrap_or(2000),
+            engine: options.policy.engine.unwrap_or_default(),
         };
         Ok(Self {
             config_file,

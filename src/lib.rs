@@ -129,6 +129,7 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Set
         timeout: args
             .policy_timeout
             .map_or(options.timeout, std::time::Duration::from_millis),
+        engine: args.policy_engine.unwrap_or(options.engine),
         ..options
     };
     if options.builtin || !options.paths.is_empty() {
@@ -295,6 +296,7 @@ fn policy_options(settings: &Settings, args: &PolicyArgs, cwd: &Path) -> policy:
         all_namespaces: settings.policy.all_namespaces,
         timeout: std::time::Duration::from_millis(settings.policy.timeout_ms),
         levels: settings.rules.clone(),
+        engine: settings.policy.engine,
     }
 }
 

@@ -26,7 +26,11 @@ prefix := "container.apparmor.security.beta.kubernetes.io/"
 #         container.apparmor.security.beta.kubernetes.io/app: unconfined
 deny contains {"msg": msg, "path": sprintf("%s/annotations/%s", [pod.meta_path, replace(key, "/", "~1")])} if {
 	some pod in k8s.pod_specs
-	some key, value in pod.meta.annotations
+	annotations := pod.meta.annotations
+	is_object(annotations)
+	some key, value in annotations
+	is_string(key)
+	is_string(value)
 	startswith(key, prefix)
 	not value == "runtime/default"
 	not startswith(value, "localhost/")

@@ -29,7 +29,8 @@ baseline_allowed := {
 #         add: [SYS_ADMIN]
 deny contains {"msg": msg, "path": sprintf("%s/securityContext/capabilities/add/%d", [c.path, i])} if {
 	some c in k8s.containers
-	some i, capability in c.container.securityContext.capabilities.add
+	some i, capability in k8s.items(c.container.securityContext.capabilities.add)
+	is_string(capability)
 	not upper(trim_prefix(capability, "CAP_")) in baseline_allowed
 	msg := sprintf(`container "%s" of %s adds capability %s`, [c.name, k8s.resource, capability])
 }

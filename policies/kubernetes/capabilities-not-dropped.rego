@@ -29,6 +29,7 @@ warn contains {"msg": msg, "path": sprintf("%s/securityContext/capabilities/drop
 }
 
 drops_all(container) if {
-	some capability in container.securityContext.capabilities.drop
+	some capability in k8s.items(container.securityContext.capabilities.drop)
+	is_string(capability)
 	upper(capability) == "ALL"
 }

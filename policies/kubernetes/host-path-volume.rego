@@ -26,7 +26,7 @@ import data.tollgate.lib.kubernetes as k8s
 #         path: /var/run/docker.sock
 deny contains {"msg": msg, "path": sprintf("%s/volumes/%d/hostPath", [pod.path, i])} if {
 	some pod in k8s.pod_specs
-	some i, volume in pod.spec.volumes
+	some i, volume in k8s.items(pod.spec.volumes)
 	volume.hostPath
-	msg := sprintf(`%s mounts the node path "%s" (volume "%s")`, [k8s.resource, object.get(volume.hostPath, "path", ""), object.get(volume, "name", "")])
+	msg := sprintf(`%s mounts the node path "%s" (volume "%s")`, [k8s.resource, k8s.get(volume.hostPath, "path", ""), k8s.get(volume, "name", "")])
 }

@@ -25,7 +25,7 @@ import data.tollgate.lib.kubernetes as k8s
 #       hostPort: 8080
 deny contains {"msg": msg, "path": sprintf("%s/ports/%d/hostPort", [c.path, i])} if {
 	some c in k8s.containers
-	some i, port in c.container.ports
+	some i, port in k8s.items(c.container.ports)
 	port.hostPort != 0
 	msg := sprintf(`container "%s" of %s binds host port %v`, [c.name, k8s.resource, port.hostPort])
 }

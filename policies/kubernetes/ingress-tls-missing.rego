@@ -28,4 +28,8 @@ warn contains {"msg": msg, "path": "/spec"} if {
 	msg := sprintf("%s has no spec.tls: its hosts are served over plain HTTP", [k8s.resource])
 }
 
-has_tls if count(input.spec.tls) > 0
+has_tls if {
+	tls := input.spec.tls
+	is_array(tls)
+	count(tls) > 0
+}

@@ -13,7 +13,7 @@ pinned(rev) if regex.match(`^v?[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.-]+)?$`,
 # Argo CD: spec.source and spec.sources[i] (git sources; charts are versions).
 argo_sources contains {"source": input.spec.source, "path": "/spec/source"} if input.spec.source
 
-argo_sources contains {"source": s, "path": sprintf("/spec/sources/%d", [i])} if some i, s in input.spec.sources
+argo_sources contains {"source": s, "path": sprintf("/spec/sources/%d", [i])} if some i, s in k8s.items(input.spec.sources)
 
 # METADATA
 # title: GitOps source tracks a mutable revision
@@ -35,22 +35,25 @@ argo_sources contains {"source": s, "path": sprintf("/spec/sources/%d", [i])} if
 #         targetRevision: HEAD
 warn contains {"msg": msg, "path": sprintf("%s/targetRevision", [s.path])} if {
 	input.kind == "Application"
+	is_string(input.apiVersion)
 	startswith(input.apiVersion, "argoproj.io/")
 	some s in argo_sources
 	not s.source.chart
-	rev := object.get(s.source, "targetRevision", "HEAD")
+	rev := k8s.get(s.source, "targetRevision", "HEAD")
+	is_string(rev)
 	not pinned(rev)
 	msg := sprintf(`%s tracks the mutable revision "%s"`, [k8s.resource, rev])
 }
 
 warn contains {"msg": msg, "path": "/spec/ref"} if {
 	input.kind == "GitRepository"
+	is_string(input.apiVersion)
 	startswith(input.apiVersion, "source.toolkit.fluxcd.io/")
-	ref := object.get(input.spec, "ref", {})
+	ref := k8s.get(input.spec, "ref", {})
 	not ref.tag
 	not ref.semver
 	not ref.commit
 	not ref.name
-	branch := object.get(ref, "branch", "master")
+	branch := k8s.get(ref, "branch", "master")
 	msg := sprintf(`%s tracks the branch "%s"`, [k8s.resource, branch])
 }

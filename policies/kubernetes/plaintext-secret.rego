@@ -26,6 +26,7 @@ deny contains {"msg": msg, "path": sprintf("/%s", [field])} if {
 	input.kind == "Secret"
 	input.apiVersion == "v1"
 	some field in ["data", "stringData"]
+	is_object(input[field])
 	count(input[field]) > 0
 	not input.sops
 	msg := sprintf("%s holds values in plain text (%s); commit a SealedSecret, a SOPS-encrypted file or an ExternalSecret instead", [k8s.resource, field])

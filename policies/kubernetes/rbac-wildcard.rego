@@ -25,8 +25,8 @@ import data.tollgate.lib.kubernetes as k8s
 #       verbs: ["*"]
 warn contains {"msg": msg, "path": sprintf("/rules/%d/%s", [i, field])} if {
 	input.kind in {"Role", "ClusterRole"}
-	some i, r in input.rules
+	some i, r in k8s.items(input.rules)
 	some field in ["verbs", "resources"]
-	"*" in r[field]
+	"*" in k8s.items(r[field])
 	msg := sprintf("%s grants all %s (*) in rule %d", [k8s.resource, field, i])
 }

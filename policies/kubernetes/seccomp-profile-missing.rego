@@ -31,9 +31,15 @@ warn contains {"msg": msg, "path": sprintf("%s/securityContext/seccompProfile/ty
 	msg := message(c, profile)
 }
 
-seccomp_type(c) := t if {
-	t := k8s.security(c, "seccompProfile").type
-} else := ""
+# The profile type, "" when none is set (two definitions, not `else`: see
+# `security` in lib.rego).
+seccomp_type(c) := k8s.security(c, "seccompProfile").type
+
+seccomp_type(c) := "" if not has_type(c)
+
+has_type(c) if {
+	_ = k8s.security(c, "seccompProfile").type
+}
 
 message(c, "") := sprintf(`container "%s" of %s has no seccomp profile`, [c.name, k8s.resource])
 

@@ -7,12 +7,16 @@ import data.tollgate.lib.kubernetes as k8s
 
 allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 
-contexts contains {"options": pod.spec.securityContext.seLinuxOptions, "path": sprintf("%s/securityContext/seLinuxOptions", [pod.path])} if {
+contexts contains {"options": options, "path": sprintf("%s/securityContext/seLinuxOptions", [pod.path])} if {
 	some pod in k8s.pod_specs
+	options := pod.spec.securityContext.seLinuxOptions
+	is_object(options)
 }
 
-contexts contains {"options": c.container.securityContext.seLinuxOptions, "path": sprintf("%s/securityContext/seLinuxOptions", [c.path])} if {
+contexts contains {"options": options, "path": sprintf("%s/securityContext/seLinuxOptions", [c.path])} if {
 	some c in k8s.containers
+	options := c.container.securityContext.seLinuxOptions
+	is_object(options)
 }
 
 # METADATA
@@ -42,6 +46,7 @@ deny contains {"msg": msg, "path": sprintf("%s/%s", [ctx.path, field])} if {
 
 deny contains {"msg": msg, "path": sprintf("%s/type", [ctx.path])} if {
 	some ctx in contexts
-	not ctx.options.type in allowed_types
-	msg := sprintf("%s sets seLinuxOptions.type %s", [k8s.resource, ctx.options.type])
+	type := ctx.options.type
+	not type in allowed_types
+	msg := sprintf("%s sets seLinuxOptions.type %s", [k8s.resource, type])
 }

@@ -33,7 +33,8 @@ safe := {
 #         value: "65536"
 deny contains {"msg": msg, "path": sprintf("%s/securityContext/sysctls/%d/name", [pod.path, i])} if {
 	some pod in k8s.pod_specs
-	some i, sysctl in pod.spec.securityContext.sysctls
-	not sysctl.name in safe
-	msg := sprintf("%s sets the unsafe sysctl %s", [k8s.resource, sysctl.name])
+	some i, sysctl in k8s.items(pod.spec.securityContext.sysctls)
+	name := sysctl.name
+	not name in safe
+	msg := sprintf("%s sets the unsafe sysctl %s", [k8s.resource, name])
 }

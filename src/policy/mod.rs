@@ -17,6 +17,7 @@ pub mod pack;
 pub mod scan;
 pub mod sources;
 pub mod testing;
+pub mod vm;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ use std::time::Duration;
 use anyhow::anyhow;
 use regorus::Engine;
 
-use crate::config::RuleLevel;
+use crate::config::{PolicyEngine, RuleLevel};
 use crate::finding::Severity;
 use convert::RegoError;
 use metadata::Metadata;
@@ -52,6 +53,8 @@ pub struct PolicyOptions {
     pub timeout: Duration,
     /// Per-rule levels from the config (`off` rules are not evaluated).
     pub levels: BTreeMap<String, RuleLevel>,
+    /// Where the built-in pack is evaluated.
+    pub engine: PolicyEngine,
 }
 
 impl Default for PolicyOptions {
@@ -64,6 +67,7 @@ impl Default for PolicyOptions {
             all_namespaces: false,
             timeout: Duration::from_secs(2),
             levels: BTreeMap::new(),
+            engine: PolicyEngine::Auto,
         }
     }
 }
@@ -107,6 +111,10 @@ pub struct PolicySet {
     pub timeout: Duration,
     /// The sources, for `explain`.
     pub sources: Vec<PolicySource>,
+    /// Where the built-in pack is evaluated.
+    pub(crate) engine_choice: PolicyEngine,
+    /// The pack compiled for the VM, on first use (`None`: it does not compile).
+    pub(crate) vm_program: std::sync::OnceLock<Option<std::sync::Arc<regorus::rvm::Program>>>,
 }
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
@@ -210,12 +218,31 @@ impl PolicySet {
             exception_packages,
             timeout: options.timeout,
             sources,
+            engine_choice: options.engine,
+            vm_program: std::sync::OnceLock::new(),
         })
     }
 
     /// Rules that are evaluated.
     pub fn enabled_rules(&self) -> impl Iterator<Item = &PolicyRule> {
         self.rules.iter().filter(|r| r.enabled)
+    }
+
+    /// The enabled pack rules compiled for the VM, compiled on the first call;
+    /// `None` with `policy.engine: interpreter` or when they do not compile.
+    pub(crate) fn vm_program(&self) -> Option<std::sync::Arc<regorus::rvm::Program>> {
+        if self.engine_choice == PolicyEngine::Interpreter {
+            return None;
+        }
+        self.vm_program
+            .get_or_init(|| {
+                let rules: Vec<&PolicyRule> = self
+                    .enabled_rules()
+                    .filter(|r| eval::is_pack_rule(r))
+                    .collect();
+                vm::compile(&self.engine, &rules)
+            })
+            .clone()
     }
 }
 

@@ -43,3 +43,45 @@ fn real_corpus_loads_and_only_broken_files_have_syntax_findings() {
     assert!(findings.iter().all(|f| f["rule"] != "internal-error"));
     assert_eq!(report["summary"]["files"], 1274);
 }
+
+/// The built-in pack gives the same report on the compiled VM (the default)
+/// as on the interpreter, byte for byte, over the whole real corpus and the
+/// examples: the VM is only a faster way to the same findings.
+#[test]
+fn vm_and_interpreter_give_the_same_report() {
+    let mut inputs = vec!["examples"];
+    if root().join("../shared/corpus/real").is_dir() {
+        inputs.push("../shared/corpus/real");
+    } else {
+        eprintln!("SKIPPED (real corpus part): ../shared/corpus/real is absent");
+    }
+    for input in inputs {
+        let vm = tollgate(&["check", input, "--format", "json"]);
+        let interpreter = tollgate(&[
+            "check",
+            input,
+            "--format",
+            "json",
+            "--policy-engine",
+            "interpreter",
+        ]);
+        assert_eq!(vm.code, 1, "{input}: {}", vm.stderr);
+        assert_eq!(vm.stdout, interpreter.stdout, "{input}");
+        let report = json(&vm);
+        let pack_findings = report["findings"]
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .filter(|f| f["rule"] != "schema" && f["rule"] != "syntax")
+                    .count()
+            })
+            .unwrap_or_default();
+        assert!(pack_findings > 10, "{input}: {pack_findings}");
+        assert!(
+            report["findings"]
+                .as_array()
+                .is_some_and(|f| f.iter().all(|f| f["rule"] != "policy-error")),
+            "{input}"
+        );
+    }
+}
