@@ -190,8 +190,14 @@ pub fn summary_line(report: &Report) -> String {
             report.findings.len() - new
         )
     };
+    // As kubeconform's "Skipped": objects no schema was found for, so not validated.
+    let unvalidated = if s.schema_missing > 0 {
+        format!(", {} without a schema", s.schema_missing)
+    } else {
+        String::new()
+    };
     format!(
-        "{verdict} in {} ({}, {}); {} skipped.{changed}",
+        "{verdict} in {} ({}, {}{unvalidated}); {} skipped.{changed}",
         plural(s.files, "file", "files"),
         plural(s.documents, "document", "documents"),
         plural(s.resources, "resource", "resources"),
