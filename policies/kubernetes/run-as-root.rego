@@ -26,7 +26,7 @@ import data.tollgate.lib.kubernetes as k8s
 warn contains {"msg": msg, "path": sprintf("%s/securityContext/runAsNonRoot", [c.path])} if {
 	some c in k8s.containers
 	c.field != "ephemeralContainers"
-	not k8s.security(c, "runAsNonRoot") == true
+	not non_root(c)
 	msg := sprintf(`container "%s" of %s may run as root (runAsNonRoot is not true)`, [c.name, k8s.resource])
 }
 
@@ -35,3 +35,9 @@ warn contains {"msg": msg, "path": sprintf("%s/securityContext/runAsUser", [c.pa
 	k8s.security(c, "runAsUser") == 0
 	msg := sprintf(`container "%s" of %s runs as user 0 (root)`, [c.name, k8s.resource])
 }
+
+# A helper rather than `not k8s.security(...) == true` inline: OPA evaluates a
+# negated expression whose function call is undefined as undefined (OPA issue
+# 1877), so the inline form would flag nothing under conftest when the field is
+# set nowhere; regorus would flag it. A negated rule call means the same in both.
+non_root(c) if k8s.security(c, "runAsNonRoot") == true

@@ -391,3 +391,50 @@ fn runtime_error_is_a_finding_and_the_run_goes_on() {
     assert!(message.contains("ratio.rego:7:"), "{message}");
     assert!(message.contains("divide by zero"), "{message}");
 }
+
+/// The pack means the same on OPA (what conftest users run) as on regorus: its
+/// own Rego tests pass on the OPA Go engine, through PyPI's
+/// `opa-golib-python-bindings` and `bench/peers/opa_loop.py --tests`. A rule
+/// written so that OPA reads it differently (a negated expression around an
+/// undefined function call, OPA issue 1877) fails here. Skipped unless the
+/// bindings import; `.ci/run` installs them and sets `TOLLGATE_REQUIRE_OPA=1`.
+#[test]
+fn builtin_pack_tests_pass_on_opa() {
+    let python = std::env::var("TOLLGATE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let importable = std::process::Command::new(&python)
+        .args(["-c", "import opa_bindings, yaml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !importable {
+        assert!(
+            std::env::var_os("TOLLGATE_REQUIRE_OPA").is_none(),
+            "opa_bindings (PyPI opa-golib-python-bindings) missing but required"
+        );
+        eprintln!(
+            "SKIPPED: the OPA bindings are not installed (pip install --ignore-requires-python opa-golib-python-bindings)"
+        );
+        return;
+    }
+    let out = std::process::Command::new(&python)
+        .args(["bench/peers/opa_loop.py", "--tests", "policies/kubernetes"])
+        .current_dir(root())
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(result["failed"], serde_json::json!([]), "{stdout}");
+    // As many tests as `tollgate test --builtin` runs: none was missed.
+    let ours = tollgate(&["test", "--builtin"]);
+    let summary = ours.stdout.lines().last().unwrap_or_default().to_owned();
+    assert_eq!(
+        summary,
+        format!("{n} tests, {n} passed, 0 failed", n = result["tests"]),
+        "{}",
+        ours.stdout
+    );
+}
