@@ -28,12 +28,13 @@ pub const POLICY_ERROR: RuleId = RuleId::Borrowed("policy-error");
 /// Rule id of a document whose evaluation ran out of time.
 pub const POLICY_TIMEOUT: RuleId = RuleId::Borrowed("policy-timeout");
 
-/// One worker's evaluators: the engine (always) and the pack's VM (when the
-/// set has a program), for the set of this generation.
+/// One worker's evaluators: the engine (always) and the pack's VM (`None` until
+/// a document needs it; `Some(None)` when the pack does not compile to it), for
+/// the set of this generation.
 struct Worker {
     generation: u64,
     engine: Engine,
-    vm: Option<regorus::rvm::RegoVM>,
+    vm: Option<Option<regorus::rvm::RegoVM>>,
 }
 
 thread_local! {
@@ -154,9 +155,10 @@ impl PolicySet {
         let whole_pack = rules.iter().filter(|r| is_pack_rule(r)).count() >= PACK_QUERY_FROM;
         if whole_pack
             && !timed_out
-            && let Some(program) = self.vm_program()
+            && let Some(vm) = worker
+                .vm
+                .get_or_insert_with(|| self.vm_program().map(super::vm::machine))
         {
-            let vm = worker.vm.get_or_insert_with(|| super::vm::machine(program));
             match super::vm::run(
                 vm,
                 input,
