@@ -304,12 +304,13 @@ impl Kubernetes {
             .find(|(_, s)| s.contains(&key))
             .map(|(m, _)| *m);
         if let Some(last) = older {
-            let removed_in = history
+            let listed = history
                 .served
                 .range(last + 1..)
                 .map(|(m, _)| *m)
                 .next()
                 .unwrap_or(last + 1);
+            let removed_in = stopped_serving(api_version, kind).map_or(listed, |m| m.min(listed));
             let replacement = history
                 .served
                 .get(&self.minor)
@@ -323,6 +324,22 @@ impl Kubernetes {
             Some((first, _)) => Availability::NotYet { first: *first },
             None => Availability::Unknown,
         }
+    }
+}
+
+/// Removals the served lists get wrong: the OpenAPI documents of 1.16 and 1.17
+/// still describe these, but 1.16 stopped serving them (release notes of 1.16,
+/// "The following APIs are no longer served by default": every resource of
+/// `apps/v1beta1` and `apps/v1beta2`; DaemonSet, Deployment, ReplicaSet,
+/// NetworkPolicy and PodSecurityPolicy of `extensions/v1beta1`).
+fn stopped_serving(api_version: &str, kind: &str) -> Option<u32> {
+    match (api_version, kind) {
+        ("apps/v1beta1" | "apps/v1beta2", _) => Some(16),
+        (
+            "extensions/v1beta1",
+            "DaemonSet" | "Deployment" | "ReplicaSet" | "NetworkPolicy" | "PodSecurityPolicy",
+        ) => Some(16),
+        _ => None,
     }
 }
 
@@ -498,6 +515,20 @@ mod tests {
                 .availability("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
             Availability::Served { deprecated: None }
         );
+        // Listed until 1.17, unserved from 1.16 (the release notes win).
+        for (api_version, kind) in [
+            ("apps/v1beta1", "Deployment"),
+            ("apps/v1beta2", "StatefulSet"),
+            ("extensions/v1beta1", "DaemonSet"),
+        ] {
+            assert!(
+                matches!(
+                    k.availability(api_version, kind),
+                    Availability::Removed { removed_in: 16, .. }
+                ),
+                "{api_version} {kind}"
+            );
+        }
         assert!(matches!(
             k.availability("example.com/v1", "Widget"),
             Availability::Unknown
