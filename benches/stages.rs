@@ -1,5 +1,6 @@
 //! Criterion benches, one group per pipeline stage: load (parse with spans),
-//! schema (embedded Kubernetes schemas, strict), policy (the built-in pack) and
+//! schema (embedded Kubernetes schemas, strict), policy (the built-in pack, on
+//! the VM and on the interpreter) and
 //! diff (the resource diff). Input: a fixed, representative set of manifests
 //! built in memory, so the benches need no files. Whole-process timings on
 //! generated corpora are `bench/run.sh`'s job.
@@ -9,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tollgate::config::SchemaSettings;
+use tollgate::config::{PolicyEngine, SchemaSettings};
 use tollgate::diff::resources::{Located, diff};
 use tollgate::load::{Limits, Syntax, load};
 use tollgate::policy::{PolicyOptions, PolicySet};
@@ -80,17 +81,28 @@ fn stages(c: &mut Criterion) {
         Err(e) => eprintln!("schema bench skipped: {e}"),
     }
 
-    match PolicySet::load(&PolicyOptions::default(), Path::new(".")) {
-        Ok(policies) => {
-            group.bench_function("policy", |b| {
-                b.iter(|| {
-                    let mut out = Vec::new();
-                    policies.check(&source, black_box(&objs), &mut out);
-                    black_box(out)
-                })
-            });
+    // The default (the pack on regorus' compiled VM), and the pack on the
+    // interpreter (`--policy-engine interpreter`) for comparison.
+    for (name, engine) in [
+        ("policy", PolicyEngine::Auto),
+        ("policy-interpreter", PolicyEngine::Interpreter),
+    ] {
+        let options = PolicyOptions {
+            engine,
+            ..PolicyOptions::default()
+        };
+        match PolicySet::load(&options, Path::new(".")) {
+            Ok(policies) => {
+                group.bench_function(name, |b| {
+                    b.iter(|| {
+                        let mut out = Vec::new();
+                        policies.check(&source, black_box(&objs), &mut out);
+                        black_box(out)
+                    })
+                });
+            }
+            Err(e) => eprintln!("{name} bench skipped: {e}"),
         }
-        Err(e) => eprintln!("policy bench skipped: {e}"),
     }
 
     let located = |o: &tollgate::resource::Object| {
