@@ -1,8 +1,9 @@
 //! Evaluating a [`PolicySet`] on the objects of one file.
 //!
 //! Each rayon worker thread keeps its own clone of the compiled engine (cloning
-//! shares the parsed modules; it costs well under a microsecond), keyed by the
-//! set's generation so a later run in the same process never reuses a stale one.
+//! shares the parsed modules; it costs well under a microsecond) and, once a
+//! document needs it, its own VM for the built-in pack ([`super::vm`]), keyed by
+//! the set's generation so a later run in the same process never reuses a stale one.
 //! Every counted rule is evaluated with `input` = the object, as conftest does.
 //! A rule that errors gives a `policy-error` finding and the others still run;
 //! when the per-document time budget runs out, a `policy-timeout` finding ends
@@ -147,10 +148,12 @@ impl PolicySet {
             }
         }
         // The pack in one evaluation: its shared helpers (pod specs, containers)
-        // are computed once per document instead of once per rule. On an error,
-        // fall back to one evaluation per rule to name the rule that failed. A
-        // document that only a few pack rules apply to (a ConfigMap, a Service)
-        // runs just those: one evaluation has a fixed cost of several rules.
+        // are computed once per document instead of once per rule. First on the
+        // worker's VM (`vm.rs`); when the VM gives no result, the whole pack on
+        // the interpreter; on an error there, one evaluation per rule names the
+        // rule that failed. A document that only a few pack rules apply to (a
+        // ConfigMap, a Service) runs just those on the interpreter: one
+        // evaluation has a fixed cost of several rules.
         let mut pack_values: Option<regorus::Value> = None;
         let whole_pack = rules.iter().filter(|r| is_pack_rule(r)).count() >= PACK_QUERY_FROM;
         if whole_pack
