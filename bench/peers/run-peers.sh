@@ -244,9 +244,11 @@ fi
 
 # --- report --------------------------------------------------------------------------------
 # What each tool found, and the OPA loop's violations against tollgate's pack findings.
-FINDINGS=$(python3 - "$RES" "$POLICIES" "$NO_CHECKOV" "$SCALE" <<'EOF'
+FINDINGS=$(python3 - "$RES" "$POLICIES" "$NO_CHECKOV" "$SCALE" "$ROOT" <<'EOF'
 import collections, glob, json, os, re, sys
 res, policies, no_checkov, scale = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
+# Paths in the report relative to the repository, not this machine's.
+rel = lambda text: text.replace(sys.argv[5] + "/", "")
 ids = set()
 for path in glob.glob(os.path.join(policies, "*.rego")):
     if path.endswith("_test.rego"):
@@ -271,9 +273,9 @@ p(f"- **kubernetes-models**: {km['files']} files, {km['documents']} documents pa
   f"{km['with_model']} documents with a model: {km['valid']} valid, {km['invalid']} invalid; "
   f"{km['no_model']} without a model ({', '.join(f'{k}: {v}' for k, v in km['no_model_kinds'].items())}).")
 if km["parse_error_samples"]:
-    p(f"  First parse error: `{km['parse_error_samples'][0]}`.")
+    p(f"  First parse error: `{rel(km['parse_error_samples'][0])}`.")
 if km["invalid_samples"]:
-    p(f"  First invalid: `{km['invalid_samples'][0]}`.")
+    p(f"  First invalid: `{rel(km['invalid_samples'][0])}`.")
 p(f"- **PyYAML parse** ({parse['loader']}, PyYAML {parse['pyyaml']}): {parse['files']} files, {parse['documents']} documents.")
 p(f"- **OPA loop**: {opa['documents']} documents × {opa['rules']} rules = {opa['queries']} queries, "
   f"{opa['violations']} violations; {opa['unserializable_queries']} queries skipped (input not JSON); "
