@@ -632,19 +632,10 @@ mod tests {
         serde_json::Value::Object(spec)
     }
 
-    /// One random object of a pod-bearing kind (or a near miss).
+    /// One random object of a pod-bearing kind.
     fn random_object(g: &mut Gen) -> serde_json::Value {
         use serde_json::json;
-        let kind = g.pick(&[
-            "Pod",
-            "Deployment",
-            "StatefulSet",
-            "DaemonSet",
-            "ReplicaSet",
-            "Job",
-            "CronJob",
-            "ReplicationController",
-        ]);
+        let kind = g.pick(pack::POD_KINDS);
         let mut metadata = serde_json::Map::new();
         if !g.chance(10) {
             metadata.insert("name".into(), json!("web"));
