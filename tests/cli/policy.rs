@@ -438,3 +438,38 @@ fn builtin_pack_tests_pass_on_opa() {
         ours.stdout
     );
 }
+
+/// `policy.engine` in the config: `interpreter` gives the same report as the
+/// default; a value it does not know stops the run (exit 2) at its line.
+#[test]
+fn policy_engine_in_the_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: n\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext: {privileged: true}\n",
+    )
+    .expect("write");
+    let args = ["check", "pod.yaml", "--format", "json"];
+    let default = super::tollgate_in(dir.path(), &args, None);
+    std::fs::write(
+        dir.path().join(".tollgate.yaml"),
+        "policy:\n  engine: interpreter\n",
+    )
+    .expect("write");
+    let interpreter = super::tollgate_in(dir.path(), &args, None);
+    assert_eq!(default.code, 1, "{}", default.stderr);
+    assert_eq!(interpreter.stdout, default.stdout);
+    assert!(default.stdout.contains("privileged-container"));
+    std::fs::write(
+        dir.path().join(".tollgate.yaml"),
+        "policy:\n  engine: fast\n",
+    )
+    .expect("write");
+    let bad = super::tollgate_in(dir.path(), &args, None);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains(".tollgate.yaml:2:") && bad.stderr.contains("fast"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -497,3 +497,36 @@ fn misspelt_kind_and_yaml11_keys() {
     ]);
     assert_snapshot!(summary(&run));
 }
+
+/// The workloads 1.16 stopped serving are named as removed in 1.16 (the embedded
+/// OpenAPI data still lists them in 1.17), with the apiVersion to use instead.
+#[test]
+fn workloads_unserved_since_1_16_say_1_16() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("old.yaml"),
+        "apiVersion: apps/v1beta1\nkind: Deployment\nmetadata:\n  name: web\n---\napiVersion: extensions/v1beta1\nkind: DaemonSet\nmetadata:\n  name: agent\n",
+    )
+    .expect("write");
+    let run = tollgate_in(
+        dir.path(),
+        &["check", "--no-builtin", "old.yaml", "--format", "json"],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = json(&run);
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "api-removed")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    for message in messages {
+        assert!(
+            message.contains("was removed in Kubernetes 1.16") && message.contains("apps/v1"),
+            "{message}"
+        );
+    }
+}
