@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 use regorus::Engine;
 use regorus::languages::rego::compiler::Compiler;
+use regorus::rvm::vm::VmError;
 use regorus::rvm::{Program, RegoVM};
 
 use super::PolicyRule;
@@ -99,14 +100,8 @@ pub(crate) fn run(
     match vm.execute_entry_point_by_index(0) {
         Ok(value) if value.as_object().is_ok() => Ok(Some(value)),
         Ok(_) => Ok(None),
-        Err(e) => {
-            let text = format!("{e:#}").to_ascii_lowercase();
-            if text.contains("time limit") || text.contains("timed out") {
-                Err(())
-            } else {
-                Ok(None)
-            }
-        }
+        Err(VmError::TimeLimitExceeded { .. }) => Err(()),
+        Err(_) => Ok(None),
     }
 }
 
