@@ -17,6 +17,19 @@ fn no_policies() -> String {
         .into_owned()
 }
 
+/// `tollgate check ARGS` in `dir` with schemas only ([`NO_POLICY`]).
+fn check_schemas_in(dir: &Path, args: &[&str]) -> super::Run {
+    let empty = no_policies();
+    let mut all = vec!["check", NO_POLICY[0], NO_POLICY[1], &empty];
+    all.extend_from_slice(args);
+    tollgate_in(dir, &all, None)
+}
+
+/// `tollgate check ARGS` in the repository root with schemas only.
+fn check_schemas(args: &[&str]) -> super::Run {
+    check_schemas_in(&root(), args)
+}
+
 fn fixture(name: &str) -> String {
     format!("tests/fixtures/schema/{name}")
 }
@@ -56,15 +69,7 @@ fn summary(run: &super::Run) -> String {
 
 #[test]
 fn configmap_yes_is_a_yaml11_boolean() {
-    let run = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        &fixture("configmap-yes.yaml"),
-        "--format",
-        "json",
-    ]);
+    let run = check_schemas(&[&fixture("configmap-yes.yaml"), "--format", "json"]);
     assert_eq!(run.code, 1);
     let report = json(&run);
     let message = report["findings"][0]["message"]
@@ -72,29 +77,12 @@ fn configmap_yes_is_a_yaml11_boolean() {
         .unwrap_or_default();
     assert!(message.contains("unquoted `yes` is a YAML 1.1 boolean in Kubernetes; quote it"));
     assert_eq!(report["findings"][0]["line"], 6);
-    assert_snapshot!(
-        tollgate(&[
-            "check",
-            NO_POLICY[0],
-            NO_POLICY[1],
-            &no_policies(),
-            &fixture("configmap-yes.yaml")
-        ])
-        .transcript()
-    );
+    assert_snapshot!(check_schemas(&[&fixture("configmap-yes.yaml")]).transcript());
 }
 
 #[test]
 fn unknown_field_is_reported_at_its_key() {
-    let run = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        &fixture("unknown-field.yaml"),
-        "--format",
-        "json",
-    ]);
+    let run = check_schemas(&[&fixture("unknown-field.yaml"), "--format", "json"]);
     assert_eq!(run.code, 1);
     let report = json(&run);
     let f = &report["findings"][0];
@@ -107,28 +95,12 @@ fn unknown_field_is_reported_at_its_key() {
         f["path"],
         "/spec/template/spec/containers/0/imagePullPolicyy"
     );
-    assert_snapshot!(
-        tollgate(&[
-            "check",
-            NO_POLICY[0],
-            NO_POLICY[1],
-            &no_policies(),
-            &fixture("unknown-field.yaml")
-        ])
-        .transcript()
-    );
+    assert_snapshot!(check_schemas(&[&fixture("unknown-field.yaml")]).transcript());
 }
 
 #[test]
 fn permissive_accepts_unknown_fields() {
-    let run = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        "--permissive",
-        &fixture("unknown-field.yaml"),
-    ]);
+    let run = check_schemas(&["--permissive", &fixture("unknown-field.yaml")]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
 
@@ -145,71 +117,30 @@ fn missing_required_field_and_int_or_string() {
 
 #[test]
 fn custom_resource_is_validated_against_a_crd_elsewhere_in_the_tree() {
-    let run = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        &fixture("crd-tree"),
-        "--format",
-        "json",
-    ]);
+    let run = check_schemas(&[&fixture("crd-tree"), "--format", "json"]);
     assert_eq!(run.code, 1);
     assert_snapshot!(summary(&run));
     // The CRD alone gives nothing; the resources alone give schema-missing.
-    let alone = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        &fixture("crd-tree/apps"),
-        "--format",
-        "json",
-    ]);
+    let alone = check_schemas(&[&fixture("crd-tree/apps"), "--format", "json"]);
     assert_eq!(json(&alone)["summary"]["schema_missing"], 3);
     assert_eq!(alone.code, 0);
 }
 
 #[test]
 fn missing_schema_is_a_warning_counted_in_the_summary() {
-    let run = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        &fixture("unknown-kind.yaml"),
-        "--format",
-        "json",
-    ]);
+    let run = check_schemas(&[&fixture("unknown-kind.yaml"), "--format", "json"]);
     assert_eq!(run.code, 0);
     let report = json(&run);
     assert_eq!(report["summary"]["schema_missing"], 1);
     assert_eq!(report["findings"][0]["rule"], "schema-missing");
     assert_eq!(report["findings"][0]["severity"], "warning");
-    assert_snapshot!(
-        tollgate(&[
-            "check",
-            NO_POLICY[0],
-            NO_POLICY[1],
-            &no_policies(),
-            &fixture("unknown-kind.yaml")
-        ])
-        .transcript()
-    );
+    assert_snapshot!(check_schemas(&[&fixture("unknown-kind.yaml")]).transcript());
 }
 
 #[test]
 fn kubernetes_version_changes_the_verdict_for_a_removed_api() {
     let hpa = fixture("hpa-v2beta2.yaml");
-    let at_125 = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        "--kubernetes-version",
-        "1.25",
-        &hpa,
-    ]);
+    let at_125 = check_schemas(&["--kubernetes-version", "1.25", &hpa]);
     assert_eq!(at_125.code, 0, "{}", at_125.stdout);
     let at_126 = tollgate(&[
         "check",
@@ -252,38 +183,14 @@ fn identity_deprecation_and_known_files() {
 #[test]
 fn schema_directories_with_kubeconform_names() {
     let dir = root().join(fixture("dirs"));
-    let run = tollgate_in(
-        &dir,
-        &[
-            "check",
-            NO_POLICY[0],
-            NO_POLICY[1],
-            &no_policies(),
-            "manifests",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let run = check_schemas_in(&dir, &["manifests", "--format", "json"]);
     assert_snapshot!(summary(&run));
 }
 
 #[test]
 fn associations_modelines_and_remote_schemas() {
     let dir = root().join(fixture("assoc"));
-    let run = tollgate_in(
-        &dir,
-        &[
-            "check",
-            NO_POLICY[0],
-            NO_POLICY[1],
-            &no_policies(),
-            ".",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let run = check_schemas_in(&dir, &[".", "--format", "json"]);
     assert_snapshot!(summary(&run));
 }
 
@@ -409,20 +316,11 @@ fn run_case(dir: &Path, config_dir: &Path, c: &Case) -> super::Run {
     };
     std::fs::write(&config, body).expect("config written");
     let config = config.to_string_lossy().into_owned();
-    let empty = no_policies();
-    let mut args = vec![
-        "--config",
-        config.as_str(),
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &empty,
-        c.fixture,
-    ];
+    let mut args = vec!["--config", config.as_str(), c.fixture];
     if matches!(c.setup, Setup::Permissive) {
         args.push("--permissive");
     }
-    tollgate_in(dir, &args, None)
+    check_schemas_in(dir, &args)
 }
 
 #[test]
@@ -472,29 +370,13 @@ fn kubeconform_fixtures_conformance() {
 
 #[test]
 fn kustomize_patches_are_partial_objects() {
-    let run = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        &fixture("kustomize"),
-        "--format",
-        "json",
-    ]);
+    let run = check_schemas(&[&fixture("kustomize"), "--format", "json"]);
     assert_snapshot!(summary(&run));
 }
 
 #[test]
 fn misspelt_kind_and_yaml11_keys() {
-    let run = tollgate(&[
-        "check",
-        NO_POLICY[0],
-        NO_POLICY[1],
-        &no_policies(),
-        &fixture("typos.yaml"),
-        "--format",
-        "json",
-    ]);
+    let run = check_schemas(&[&fixture("typos.yaml"), "--format", "json"]);
     assert_snapshot!(summary(&run));
 }
 
