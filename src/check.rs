@@ -295,7 +295,7 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
     let src = Arc::new(SourceFile::new(input.name.clone(), text));
     let loaded = load::load(&src.text, Syntax::for_path(&input.name), &settings.limits);
     for p in &loaded.problems {
-        let mut f = Finding::at(&src, p.span, p.rule.clone(), p.severity, p.message.clone());
+        let mut f = Finding::at(&src, p.span, std::borrow::Cow::Borrowed(p.rule), Severity::Error, p.message.clone());
         f.path = p.path.clone();
         outcome.findings.push(f);
     }

@@ -80,8 +80,8 @@ pub fn run(
             findings.push(Finding::at(
                 &src,
                 p.span,
-                p.rule.clone(),
-                p.severity,
+                std::borrow::Cow::Borrowed(p.rule),
+                crate::finding::Severity::Error,
                 p.message.clone(),
             ));
         }

@@ -14,7 +14,6 @@ pub mod discover;
 pub mod finding;
 pub mod init;
 pub mod inspect;
-pub mod load;
 pub mod policy;
 pub mod progress;
 pub mod report;
@@ -24,6 +23,9 @@ pub mod schema;
 pub mod source;
 pub mod stats;
 pub mod waiver;
+
+/// Loading lives in its own crate (`crates/tollgate-load`); this keeps its old path.
+pub use tollgate_load as load;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;

@@ -8,6 +8,20 @@
 
 use std::fmt::Write as _;
 
+/// Which source file a span is in.
+///
+/// Loading one file gives every span [`FileId::SELF`], "the file being read".
+/// Rendering builds objects out of many files (a base, a patch, a
+/// kustomization's `images` entry); it gives each file of a render target its
+/// own id, so every node of a rendered tree keeps the file it was written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+impl FileId {
+    /// The file that was loaded (every span of a plain [`crate::load`]).
+    pub const SELF: Self = Self(0);
+}
+
 /// A half-open byte range `start..end` in a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
@@ -15,6 +29,8 @@ pub struct Span {
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
+    /// The file the bytes are in ([`FileId::SELF`] outside rendering).
+    pub file: FileId,
 }
 
 impl Span {
@@ -24,10 +40,21 @@ impl Span {
             Self {
                 start: end,
                 end: start,
+                file: FileId::SELF,
             }
         } else {
-            Self { start, end }
+            Self {
+                start,
+                end,
+                file: FileId::SELF,
+            }
         }
+    }
+
+    /// The same bytes, placed in `file`.
+    #[must_use]
+    pub fn in_file(self, file: FileId) -> Self {
+        Self { file, ..self }
     }
 
     /// Moves the span by `offset` bytes.
@@ -36,6 +63,7 @@ impl Span {
         Self {
             start: self.start + offset,
             end: self.end + offset,
+            file: self.file,
         }
     }
 }
@@ -102,6 +130,66 @@ impl Node {
             Value::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
             _ => None,
         }
+    }
+
+    /// Looks up a mapping key, for changing its value.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Map(entries) => entries
+                .iter_mut()
+                .find(|e| e.key == key)
+                .map(|e| &mut e.value),
+            _ => None,
+        }
+    }
+
+    /// Places every span of this subtree (keys included) in `file`.
+    pub fn set_file(&mut self, file: FileId) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            node.span.file = file;
+            match &mut node.value {
+                Value::Seq(items) => stack.extend(items.iter_mut()),
+                Value::Map(entries) => {
+                    for e in entries.iter_mut() {
+                        e.key_span.file = file;
+                        stack.push(&mut e.value);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Builds a tree from a JSON value, every node (and key) carrying `span`:
+    /// the place that wrote the whole value (a generator entry, say).
+    pub fn from_json(value: &serde_json::Value, span: Span) -> Node {
+        use serde_json::Value as J;
+        let value = match value {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Value::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    Value::UInt(u)
+                } else {
+                    Value::Float(n.as_f64().unwrap_or(0.0))
+                }
+            }
+            J::String(s) => Value::String(s.clone()),
+            J::Array(items) => Value::Seq(items.iter().map(|v| Node::from_json(v, span)).collect()),
+            J::Object(map) => Value::Map(
+                map.iter()
+                    .map(|(k, v)| Entry {
+                        key: k.clone(),
+                        key_span: span,
+                        value: Node::from_json(v, span),
+                    })
+                    .collect(),
+            ),
+        };
+        Node { value, span }
     }
 
     /// Returns the string value, if this is a string.

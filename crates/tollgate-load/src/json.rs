@@ -8,7 +8,7 @@
 
 use super::node::{Entry, Node, Span, Value};
 use super::{Document, Limits, Loaded, Problem, line_of};
-use crate::finding::rules;
+use crate::rules;
 
 /// Loads a stream of JSON values.
 pub fn load(text: &str, limits: &Limits) -> Loaded {

@@ -1,4 +1,4 @@
-//! Loading: source text to spanned documents, as Kubernetes reads them.
+//! tollgate-load: source text to spanned documents, as Kubernetes reads them.
 //!
 //! YAML goes through libyaml's event parser ([`events`]) and is built into a
 //! [`Node`] tree with go-yaml v2 scalar resolution ([`scalar`]); JSON goes through a
@@ -14,9 +14,29 @@ pub mod node;
 pub mod scalar;
 pub mod yaml;
 
-pub use node::{Entry, Node, PointerSpan, Span, Value};
+pub use node::{Entry, FileId, Node, PointerSpan, Span, Value};
 
-use crate::finding::{RuleId, Severity};
+/// The rule ids of the problems loading reports. The application's rule
+/// registry lists each of them; a test there keeps the two in step.
+pub mod rules {
+    /// A file or document that does not parse.
+    pub const SYNTAX: &str = "syntax";
+    /// A mapping key written twice.
+    pub const DUPLICATE_KEY: &str = "duplicate-key";
+    /// More documents than `limits.max_documents`.
+    pub const DOCUMENT_LIMIT: &str = "document-limit";
+    /// Nesting deeper than `limits.max_depth`.
+    pub const DEPTH_LIMIT: &str = "depth-limit";
+    /// More nodes than `limits.max_nodes`.
+    pub const NODE_LIMIT: &str = "node-limit";
+    /// Alias expansion beyond `limits.max_aliases` or `limits.max_nodes`.
+    pub const ALIAS_LIMIT: &str = "alias-limit";
+    /// A string longer than `limits.max_string_length`.
+    pub const STRING_LIMIT: &str = "string-limit";
+    /// `.inf` or `.nan`, which JSON cannot hold.
+    pub const UNREPRESENTABLE: &str = "unrepresentable-value";
+}
+
 
 /// Bounds that keep hostile input from exhausting memory or time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,10 +102,8 @@ pub struct Document {
 /// A problem found while loading, with the bytes it concerns.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
-    /// Rule id (`syntax`, `duplicate-key`, ...).
-    pub rule: RuleId,
-    /// Severity of the finding it becomes.
-    pub severity: Severity,
+    /// Rule id (`syntax`, `duplicate-key`, ...), one of [`rules`]; every one is an error.
+    pub rule: &'static str,
     /// What is wrong, in words.
     pub message: String,
     /// Where.
@@ -95,10 +113,9 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn error(rule: RuleId, message: impl Into<String>, span: Span) -> Self {
+    pub(crate) fn error(rule: &'static str, message: impl Into<String>, span: Span) -> Self {
         Self {
             rule,
-            severity: Severity::Error,
             message: message.into(),
             span,
             path: None,
@@ -125,7 +142,7 @@ pub fn load(text: &str, syntax: Syntax, limits: &Limits) -> Loaded {
 
 /// The 1-based line of a byte offset (for messages that name a second place,
 /// such as where a duplicated key was first written).
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+pub fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
         .filter(|&&b| b == b'\n')

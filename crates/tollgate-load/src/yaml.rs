@@ -13,7 +13,7 @@ use super::events::{Event, Parser, ScalarStyle};
 use super::node::{Entry, Node, Span, Value};
 use super::scalar::{self, Resolved};
 use super::{Document, Limits, Loaded, Problem, line_of};
-use crate::finding::rules;
+use crate::rules;
 
 /// Loads every document of a YAML stream.
 pub fn load(text: &str, limits: &Limits) -> Loaded {
@@ -601,10 +601,10 @@ fn find_key(entries: &[Entry], index: Option<&HashMap<String, usize>>, key: &str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Syntax;
+    use crate::Syntax;
 
     fn load_yaml(text: &str) -> Loaded {
-        crate::load::load(text, Syntax::Yaml, &Limits::default())
+        crate::load(text, Syntax::Yaml, &Limits::default())
     }
 
     fn json(text: &str) -> Vec<serde_json::Value> {
@@ -722,10 +722,10 @@ mod tests {
             max_string_length: 8,
             ..Limits::default()
         };
-        let loaded = crate::load::load("a: 123456789\n---\nb: ok\n", Syntax::Yaml, &limits);
+        let loaded = crate::load("a: 123456789\n---\nb: ok\n", Syntax::Yaml, &limits);
         assert_eq!(loaded.problems[0].rule, rules::STRING_LIMIT);
         assert_eq!(loaded.documents.len(), 1);
-        let json = crate::load::load("{\"a\": \"123456789\"}", Syntax::Json, &limits);
+        let json = crate::load("{\"a\": \"123456789\"}", Syntax::Json, &limits);
         assert_eq!(json.problems[0].rule, rules::STRING_LIMIT);
     }
 
