@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use tollgate::config::Settings;
 use tollgate::load::{self, Syntax};
+use tollgate::settings::Settings;
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -41,7 +41,8 @@ fn main() {
     for _ in 0..repeat {
         let started = Instant::now();
         let discovery =
-            match tollgate::discover::discover(&[PathBuf::from(dir)], None, &settings, &cwd) {
+            match tollgate::input::discover::discover(&[PathBuf::from(dir)], None, &settings, &cwd)
+            {
                 Ok(d) => d,
                 Err(e) => {
                     eprintln!("parse_only: {e}");
@@ -52,12 +53,13 @@ fn main() {
             .inputs
             .par_iter()
             .map(|input| {
-                let Ok(raw) = tollgate::check::read(input, None, settings.limits.max_file_size)
+                let Ok(raw) =
+                    tollgate::pipeline::check::read(input, None, settings.limits.max_file_size)
                 else {
                     return (0, 0);
                 };
                 let len = raw.len();
-                let Ok(text) = tollgate::source::decode(raw) else {
+                let Ok(text) = tollgate::model::source::decode(raw) else {
                     return (0, len);
                 };
                 let loaded = load::load(&text, Syntax::for_path(&input.name), &settings.limits);

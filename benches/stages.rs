@@ -10,13 +10,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tollgate::config::{PolicyEngine, SchemaSettings};
-use tollgate::diff::resources::{Located, diff};
 use tollgate::load::{Limits, Syntax, load};
-use tollgate::policy::{PolicyOptions, PolicySet};
-use tollgate::resource::objects;
-use tollgate::schema::{Catalog, FileContext};
-use tollgate::source::SourceFile;
+use tollgate::model::resource::objects;
+use tollgate::model::source::SourceFile;
+use tollgate::settings::{PolicyEngine, SchemaSettings};
+use tollgate::stages::diff::{Located, diff};
+use tollgate::stages::policy::{PolicyOptions, PolicySet};
+use tollgate::stages::schema::{Catalog, FileContext};
 
 fn deployment(i: usize) -> String {
     format!(
@@ -105,7 +105,7 @@ fn stages(c: &mut Criterion) {
         }
     }
 
-    let located = |o: &tollgate::resource::Object| {
+    let located = |o: &tollgate::model::resource::Object| {
         o.id.clone().map(|id| Located {
             file: "bench.yaml".into(),
             id,

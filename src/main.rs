@@ -11,7 +11,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = tollgate::cli::Cli::parse();
+    let cli = tollgate::app::cli::Cli::parse();
     if let Some(jobs) = cli.jobs {
         // Only fails if a pool was already built, which nothing does before this.
         let _ = rayon::ThreadPoolBuilder::new()

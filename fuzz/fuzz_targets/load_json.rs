@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use tollgate::load::{Syntax, invariants};
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = tollgate::source::decode(data.to_vec()) {
+    if let Ok(text) = tollgate::model::source::decode(data.to_vec()) {
         invariants::check(&text, Syntax::Json);
     }
 });

@@ -217,12 +217,13 @@ fn a_file_that_vanishes_after_discovery_is_an_unreadable_finding() {
     // discovery and reading takes the same path (the open fails).
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("gone.yaml");
-    let inputs = vec![tollgate::discover::Input {
+    let inputs = vec![tollgate::input::discover::Input {
         name: "gone.yaml".into(),
-        origin: tollgate::discover::Origin::Path(path),
+        origin: tollgate::input::discover::Origin::Path(path),
     }];
-    let settings = tollgate::config::Settings::defaults(dir.path());
-    let report = tollgate::check_inputs(&inputs, None, &settings).expect("the run goes on");
+    let run = tollgate::pipeline::run::Run::new(tollgate::settings::Settings::defaults(dir.path()));
+    let report =
+        tollgate::pipeline::run::check_files(&run, &inputs, None).expect("the run goes on");
     let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_ref()).collect();
     assert_eq!(rules, ["unreadable"]);
 }

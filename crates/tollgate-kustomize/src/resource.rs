@@ -37,7 +37,11 @@ impl ResId {
         Self {
             group,
             version,
-            kind: node.get("kind").and_then(Node::as_str).unwrap_or("").to_owned(),
+            kind: node
+                .get("kind")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_owned(),
             namespace: field("namespace"),
             name: field("name"),
         }
@@ -110,6 +114,9 @@ impl Resource {
     /// The identity the object was first given (before any prefix, suffix or
     /// namespace change).
     pub fn original_id(&self) -> ResId {
-        self.previous_ids.first().cloned().unwrap_or_else(|| self.id())
+        self.previous_ids
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.id())
     }
 }

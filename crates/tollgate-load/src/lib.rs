@@ -37,7 +37,6 @@ pub mod rules {
     pub const UNREPRESENTABLE: &str = "unrepresentable-value";
 }
 
-
 /// Bounds that keep hostile input from exhausting memory or time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {

@@ -1,0 +1,5 @@
+//! Input layer: which files a run reads and where their bytes come from —
+//! discovery on disk (the one file-selection predicate) and git snapshots.
+
+pub mod discover;
+pub mod git;

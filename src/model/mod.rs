@@ -1,0 +1,11 @@
+//! Model layer: what every other layer speaks in. Source positions, severities,
+//! the one rule registry, the [`finding::Finding`], resource identity and run
+//! timings. It depends on nothing above it (only on the loader crate).
+
+pub mod finding;
+pub mod report;
+pub mod resource;
+pub mod rules;
+pub mod source;
+pub mod stats;
+pub mod time;

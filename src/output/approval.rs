@@ -1,0 +1,348 @@
+//! The approval report: what changed between base and head, what the checks
+//! found (new or existing), who must approve, and the digests an auditor needs
+//! to re-check it later. Rendered as markdown (a PR comment), JSON (versioned)
+//! or an unsigned in-toto Statement v1.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::input::git::FileChange;
+use crate::model::finding::Finding;
+use crate::model::resource::ResourceId;
+use crate::stages::diff::{self as resources, ResourceChange};
+
+/// The version of the report's JSON shape.
+pub const REPORT_VERSION: u32 = 1;
+
+/// `sha256:<hex>` of some bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(71);
+    hex.push_str("sha256:");
+    for b in digest {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
+}
+
+pub use crate::model::finding::Status;
+
+/// A sign-off a change policy requires.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Approval {
+    /// Who must approve (a team, a group).
+    pub group: String,
+    /// Why.
+    pub reason: String,
+    /// The resource concerned.
+    pub resource: ResourceId,
+}
+
+/// The sha256 digests recorded in a report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Digests {
+    /// Every input file read at head (display path → digest).
+    pub inputs: BTreeMap<String, String>,
+    /// Every policy file (path → digest).
+    pub policies: BTreeMap<String, String>,
+    /// The policy set as a whole (digest of the sorted path/digest list).
+    pub policy_set: String,
+    /// The schema set (embedded Kubernetes schemas and configured schema files).
+    pub schema_set: String,
+    /// The config file, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+}
+
+/// The overall decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// No failing finding, no approval needed.
+    Pass,
+    /// No failing finding; sign-offs are required.
+    ApprovalRequired,
+    /// At least one failing finding.
+    Fail,
+}
+
+impl Verdict {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::ApprovalRequired => "approval-required",
+            Self::Fail => "fail",
+        }
+    }
+}
+
+/// Everything a report states.
+#[derive(Debug)]
+pub struct Review {
+    /// Base commit id.
+    pub base: String,
+    /// Head commit id (for the working tree or index: HEAD's id).
+    pub head: String,
+    /// What the head side was: `commit`, `index` or `worktree`.
+    pub head_kind: &'static str,
+    /// Changed files.
+    pub files: Vec<FileChange>,
+    /// Changed resources.
+    pub changes: Vec<ResourceChange>,
+    /// Findings on the changed files, each with its status.
+    pub findings: Vec<(Finding, Status)>,
+    /// Required approvals.
+    pub approvals: Vec<Approval>,
+    /// Digests.
+    pub digests: Digests,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Optional timestamp (only with `SOURCE_DATE_EPOCH` or `--timestamp`).
+    pub timestamp: Option<String>,
+}
+
+fn finding_json(f: &Finding, status: Status) -> Value {
+    let mut v = json!({
+        "rule": f.rule.as_ref(),
+        "severity": f.severity.as_str(),
+        "status": status,
+        "message": f.message,
+        "file": f.file.as_ref(),
+        "line": f.start.line,
+        "column": f.start.column,
+        "end_line": f.end.line,
+        "end_column": f.end.column,
+    });
+    if let Some(r) = &f.resource {
+        v["resource"] = json!(r);
+    }
+    if let Some(p) = &f.path {
+        v["path"] = json!(p);
+    }
+    if let Some(w) = &f.waived {
+        v["waived"] = json!(w);
+    }
+    v
+}
+
+fn file_change_json(c: &FileChange) -> Value {
+    match c {
+        FileChange::Added { path } => json!({"status": "added", "path": path}),
+        FileChange::Modified { path } => json!({"status": "modified", "path": path}),
+        FileChange::Renamed { from, to } => {
+            json!({"status": "renamed", "path": to, "old_path": from})
+        }
+        FileChange::Deleted { path } => json!({"status": "deleted", "old_path": path}),
+    }
+}
+
+impl Review {
+    /// The JSON report.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "version": REPORT_VERSION,
+            "tool": { "name": "tollgate", "version": env!("CARGO_PKG_VERSION") },
+            "base": self.base,
+            "head": self.head,
+            "head_kind": self.head_kind,
+            "verdict": self.verdict.as_str(),
+            "files": self.files.iter().map(file_change_json).collect::<Vec<_>>(),
+            "changes": self.changes,
+            "findings": self.findings.iter().map(|(f, s)| finding_json(f, *s)).collect::<Vec<_>>(),
+            "approvals": self.approvals,
+            "digests": self.digests,
+        });
+        if let Some(t) = &self.timestamp {
+            v["timestamp"] = json!(t);
+        }
+        v
+    }
+
+    /// An in-toto Statement v1 about the head commit, with a predicate modelled
+    /// on SLSA's Verification Summary Attestation. Unsigned: sign it with
+    /// existing tools (cosign attest, in-toto).
+    pub fn to_intoto(&self) -> Value {
+        let mut inputs: Vec<Value> = self
+            .digests
+            .inputs
+            .iter()
+            .map(|(path, digest)| json!({"uri": path, "digest": {"sha256": digest.trim_start_matches("sha256:")}}))
+            .collect();
+        inputs.insert(0, json!({"uri": format!("git+commit:{}", self.base), "digest": {"gitCommit": self.base}, "annotations": {"role": "base"}}));
+        let mut predicate = json!({
+            "verifier": { "id": "https://github.com/tollgate/tollgate", "version": { "tollgate": env!("CARGO_PKG_VERSION") } },
+            "policy": { "uri": "tollgate:policy-set", "digest": { "sha256": self.digests.policy_set.trim_start_matches("sha256:") } },
+            "inputAttestations": inputs,
+            "verificationResult": if self.verdict == Verdict::Fail { "FAILED" } else { "PASSED" },
+            "verdict": self.verdict.as_str(),
+            "schemaSet": { "sha256": self.digests.schema_set.trim_start_matches("sha256:") },
+            "approvals": self.approvals,
+            "findings": {
+                "new": self.findings.iter().filter(|(_, s)| *s == Status::New).count(),
+                "existing": self.findings.iter().filter(|(_, s)| *s == Status::Existing).count(),
+            },
+        });
+        if let Some(t) = &self.timestamp {
+            predicate["timeVerified"] = json!(t);
+        }
+        json!({
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [{ "name": format!("git+commit:{}", self.head), "digest": { "gitCommit": self.head } }],
+            "predicateType": "https://slsa.dev/verification_summary/v1",
+            "predicate": predicate,
+        })
+    }
+
+    /// The markdown report, sized for a pull-request comment.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        let icon = match self.verdict {
+            Verdict::Pass => "✅",
+            Verdict::ApprovalRequired => "🟡",
+            Verdict::Fail => "❌",
+        };
+        let new = self
+            .findings
+            .iter()
+            .filter(|(f, s)| *s == Status::New && f.waived.is_none())
+            .count();
+        let existing = self
+            .findings
+            .iter()
+            .filter(|(f, s)| *s == Status::Existing && f.waived.is_none())
+            .count();
+        let waived = self
+            .findings
+            .iter()
+            .filter(|(f, _)| f.waived.is_some())
+            .count();
+        let _ = writeln!(md, "## {icon} tollgate: {}\n", self.verdict.as_str());
+        let _ = writeln!(
+            md,
+            "`{}`..`{}` ({}) · {} files changed · {} resources changed · {new} new findings · {existing} existing · {waived} waived · {} approvals required\n",
+            short(&self.base),
+            short(&self.head),
+            self.head_kind,
+            self.files.len(),
+            self.changes.len(),
+            self.approvals.len()
+        );
+        if !self.approvals.is_empty() {
+            md.push_str("### Required approvals\n\n| group | resource | reason |\n|---|---|---|\n");
+            for a in &self.approvals {
+                let _ = writeln!(
+                    md,
+                    "| **{}** | {} | {} |",
+                    cell(&a.group),
+                    cell(&a.resource.to_string()),
+                    cell(&a.reason)
+                );
+            }
+            md.push('\n');
+        }
+        if !self.changes.is_empty() {
+            md.push_str("### Changed resources\n\n");
+            for c in &self.changes {
+                let place = match (&c.old_file, &c.file) {
+                    (Some(old), Some(new)) if old != new => format!("`{old}` → `{new}`"),
+                    (_, Some(f)) | (Some(f), None) => format!("`{f}`"),
+                    (None, None) => String::new(),
+                };
+                let _ = writeln!(
+                    md,
+                    "- **{}** {} ({place})",
+                    c.operation.as_str(),
+                    c.resource
+                );
+                for f in c.fields.iter().take(20) {
+                    let _ = writeln!(md, "  - `{}`", resources::describe(f).replace('`', "'"));
+                }
+                if c.fields.len() > 20 {
+                    let _ = writeln!(md, "  - … and {} more fields", c.fields.len() - 20);
+                }
+            }
+            md.push('\n');
+        }
+        let list = |md: &mut String, status: Status| {
+            for (f, _) in self
+                .findings
+                .iter()
+                .filter(|(f, s)| *s == status && f.waived.is_none())
+            {
+                let _ = writeln!(
+                    md,
+                    "- **{}** `{}` {}:{}:{} — {}",
+                    f.severity.as_str(),
+                    f.rule,
+                    f.file,
+                    f.start.line,
+                    f.start.column,
+                    f.message
+                );
+            }
+        };
+        if new > 0 {
+            md.push_str("### New findings\n\n");
+            list(&mut md, Status::New);
+            md.push('\n');
+        }
+        if existing > 0 {
+            let _ = writeln!(
+                md,
+                "<details><summary>{existing} existing findings (already on the base)</summary>\n"
+            );
+            list(&mut md, Status::Existing);
+            md.push_str("\n</details>\n\n");
+        }
+        if waived > 0 {
+            md.push_str("### Waived\n\n");
+            for (f, _) in self.findings.iter().filter(|(f, _)| f.waived.is_some()) {
+                let _ = writeln!(
+                    md,
+                    "- `{}` {}:{} — {} (waived: {})",
+                    f.rule,
+                    f.file,
+                    f.start.line,
+                    f.message,
+                    f.waived.as_deref().unwrap_or("")
+                );
+            }
+            md.push('\n');
+        }
+        let _ = writeln!(
+            md,
+            "<sub>tollgate {} · base `{}` · head `{}` · policy set `{}`</sub>",
+            env!("CARGO_PKG_VERSION"),
+            self.base,
+            self.head,
+            self.digests.policy_set
+        );
+        md
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_empty() {
+        assert_eq!(
+            sha256(b""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! The parallel pass: read, decode, load and check every file.
+//!
+//! Two parallel phases. Phase 1 reads, decodes and loads each file (once) and
+//! checks it; a file whose verdict cannot depend on other files (built-in kinds
+//! only, no possible kustomize patch) is finished there and its trees dropped.
+//! Between the phases the CRDs and kustomizations of all files are registered in
+//! the schema [`Catalog`], so a custom resource is validated against a CRD found
+//! in any other file. Phase 2 finishes the remaining files on the trees phase 1
+//! kept, without reparsing. A panic in either phase is
+//! caught per file and becomes an `internal-error` finding for that file; the
+//! other files are unaffected. Results keep input order and are sorted
+//! afterwards, so the report is the same for any thread count.
+
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::input::discover::{Input, Origin};
+use crate::load::{self, Syntax};
+use crate::model::finding::{Finding, Severity, rules};
+use crate::model::resource;
+use crate::model::source::{self, SourceFile};
+use crate::model::stats::{self, Stage};
+use crate::pipeline::run::Run;
+use crate::settings::Settings;
+use crate::stages::schema::{Catalog, FileContext, FileSchemaOutcome, Learned};
+
+/// What checking one file produced.
+#[derive(Debug)]
+pub struct FileOutcome {
+    /// The file's display name.
+    pub name: Arc<str>,
+    /// Non-empty documents loaded.
+    pub documents: usize,
+    /// Kubernetes objects among them (list items counted one by one).
+    pub resources: usize,
+    /// Findings, unsorted.
+    pub findings: Vec<Finding>,
+    /// The decoded source, kept when there are findings to show it.
+    pub source: Option<Arc<SourceFile>>,
+    /// Kubernetes-looking objects that had no schema.
+    pub schema_missing: usize,
+}
+
+/// A file after phase 1: its outcome so far, its source and its objects.
+struct Loaded {
+    outcome: FileOutcome,
+    source: Option<Arc<SourceFile>>,
+    objects: Vec<resource::Object>,
+    /// CRD schemas and kustomize patch files, for the catalog.
+    learned: Learned,
+}
+
+/// Checks every input in parallel; the order of outcomes follows `inputs`.
+pub fn check_all(
+    run: &Run,
+    inputs: &[Input],
+    stdin: Option<&[u8]>,
+    catalog: &mut Catalog,
+) -> Vec<FileOutcome> {
+    let settings = &run.settings;
+    let learner = &*catalog;
+    let loaded: Vec<Loaded> = inputs
+        .par_iter()
+        .map(|input| {
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                let mut file = stats::timed(Stage::Load, || load_input(input, stdin, settings));
+                crate::pipeline::progress::tick();
+                let path = match &input.origin {
+                    Origin::Path(p) => Some(p.as_path()),
+                    Origin::Stdin => None,
+                    Origin::Blob { path, .. } => path.as_deref(),
+                };
+                file.learned = stats::timed(Stage::Schema, || learner.learn(path, &file.objects));
+                // Most files need nothing from other files: finish them now and
+                // drop their trees, keeping memory flat.
+                if let Some(src) = file.source.clone() {
+                    let context = FileContext { source: &src, path };
+                    let early = stats::timed(Stage::Schema, || {
+                        learner.check_file(&context, &file.objects)
+                    });
+                    if !early.depends_on_others {
+                        let objects = std::mem::take(&mut file.objects);
+                        finish(&mut file.outcome, early, src, &objects, run);
+                        file.source = None;
+                    }
+                }
+                file
+            }));
+            result.unwrap_or_else(|panic| Loaded {
+                outcome: internal_error(input, &panic),
+                source: None,
+                objects: Vec::new(),
+                learned: Learned::default(),
+            })
+        })
+        .collect();
+    let mut loaded = loaded;
+    stats::timed(Stage::Schema, || {
+        for file in &mut loaded {
+            catalog.add(std::mem::take(&mut file.learned));
+        }
+    });
+    let catalog = &*catalog;
+    loaded
+        .into_par_iter()
+        .zip(inputs.par_iter())
+        .map(|(file, input)| {
+            let result = catch_unwind(AssertUnwindSafe(|| validate(file, input, catalog, run)));
+            result.unwrap_or_else(|panic| internal_error(input, &panic))
+        })
+        .collect()
+}
+
+/// Phase 2: schema and policy findings for one loaded file.
+fn validate(file: Loaded, input: &Input, catalog: &Catalog, run: &Run) -> FileOutcome {
+    let Loaded {
+        mut outcome,
+        source,
+        objects,
+        ..
+    } = file;
+    let Some(src) = source else {
+        return outcome;
+    };
+    let path = match &input.origin {
+        Origin::Path(p) => Some(p.as_path()),
+        Origin::Stdin => None,
+        Origin::Blob { path, .. } => path.as_deref(),
+    };
+    let context = FileContext { source: &src, path };
+    let checked = stats::timed(Stage::Schema, || catalog.check_file(&context, &objects));
+    finish(&mut outcome, checked, src, &objects, run);
+    outcome
+}
+
+/// Adds a file's schema findings, runs the policies on its objects, and keeps its
+/// source when a finding needs it.
+fn finish(
+    outcome: &mut FileOutcome,
+    checked: FileSchemaOutcome,
+    src: Arc<SourceFile>,
+    objects: &[resource::Object],
+    run: &Run,
+) {
+    outcome.findings.extend(checked.findings);
+    outcome.schema_missing = checked.schema_missing;
+    // Policies see every object (input = the object, as conftest does).
+    if let Some(policies) = &run.policies {
+        stats::timed(Stage::Policy, || {
+            policies.check(&src, objects, &mut outcome.findings);
+        });
+    }
+    if !run.ignore_waivers {
+        crate::stages::waiver::apply_annotations(objects, &mut outcome.findings);
+    }
+    if outcome
+        .findings
+        .iter()
+        .any(|f| f.severity >= Severity::Info)
+    {
+        outcome.source = Some(src);
+    }
+}
+
+fn internal_error(input: &Input, panic: &Box<dyn std::any::Any + Send>) -> FileOutcome {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    let finding = Finding::whole_file(
+        input.name.clone(),
+        rules::INTERNAL_ERROR,
+        format!(
+            "tollgate crashed while checking this file ({what}); please report it with the file attached"
+        ),
+    );
+    FileOutcome {
+        name: input.name.clone(),
+        documents: 0,
+        resources: 0,
+        findings: vec![finding],
+        source: None,
+        schema_missing: 0,
+    }
+}
+
+/// Reads an input's bytes, within `max` bytes; failures are whole-file findings.
+pub fn read(input: &Input, stdin: Option<&[u8]>, max: u64) -> Result<Vec<u8>, Box<Finding>> {
+    let fail =
+        |rule, message: String| Box::new(Finding::whole_file(input.name.clone(), rule, message));
+    match &input.origin {
+        Origin::Blob { bytes, .. } => {
+            if bytes.len() as u64 > max {
+                return Err(fail(
+                    rules::FILE_TOO_LARGE,
+                    too_large(bytes.len() as u64, max),
+                ));
+            }
+            Ok(bytes.to_vec())
+        }
+        Origin::Stdin => {
+            let bytes = stdin.unwrap_or_default();
+            if bytes.len() as u64 > max {
+                return Err(fail(
+                    rules::FILE_TOO_LARGE,
+                    too_large(bytes.len() as u64, max),
+                ));
+            }
+            Ok(bytes.to_vec())
+        }
+        Origin::Path(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| fail(rules::UNREADABLE, format!("cannot read the file: {e}")))?;
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            if len > max {
+                return Err(fail(rules::FILE_TOO_LARGE, too_large(len, max)));
+            }
+            let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            // Read at most one byte past the limit: the file may grow while we read.
+            file.take(max + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| fail(rules::UNREADABLE, format!("cannot read the file: {e}")))?;
+            if bytes.len() as u64 > max {
+                return Err(fail(
+                    rules::FILE_TOO_LARGE,
+                    too_large(bytes.len() as u64, max),
+                ));
+            }
+            Ok(bytes)
+        }
+    }
+}
+
+fn too_large(len: u64, max: u64) -> String {
+    format!(
+        "file is {len} bytes, above the limit of {max} bytes (limits.max_file_size); it is not checked"
+    )
+}
+
+/// Phase 1: reads and loads one input.
+fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loaded {
+    // Debug builds only: lets the integration tests prove that a crash in one file
+    // becomes an `internal-error` finding and costs no other finding.
+    if cfg!(debug_assertions)
+        && std::env::var("TOLLGATE_DEBUG_PANIC_ON")
+            .is_ok_and(|name| !name.is_empty() && input.name.ends_with(&name))
+    {
+        panic!("TOLLGATE_DEBUG_PANIC_ON matched {}", input.name);
+    }
+    let mut outcome = FileOutcome {
+        name: input.name.clone(),
+        documents: 0,
+        resources: 0,
+        findings: Vec::new(),
+        source: None,
+        schema_missing: 0,
+    };
+    let bytes = match read(input, stdin, settings.limits.max_file_size) {
+        Ok(b) => {
+            stats::add_bytes(b.len());
+            b
+        }
+        Err(f) => {
+            outcome.findings.push(*f);
+            return Loaded {
+                outcome,
+                source: None,
+                objects: Vec::new(),
+                learned: Learned::default(),
+            };
+        }
+    };
+    let text = match source::decode(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut f = Finding::whole_file(input.name.clone(), rules::ENCODING, e.message);
+            f.start = crate::model::source::Position {
+                line: e.line,
+                column: e.column,
+            };
+            f.end = f.start;
+            outcome.findings.push(f);
+            return Loaded {
+                outcome,
+                source: None,
+                objects: Vec::new(),
+                learned: Learned::default(),
+            };
+        }
+    };
+    let src = Arc::new(SourceFile::new(input.name.clone(), text));
+    let loaded = load::load(&src.text, Syntax::for_path(&input.name), &settings.limits);
+    for p in &loaded.problems {
+        let mut f = Finding::at(
+            &src,
+            p.span,
+            std::borrow::Cow::Borrowed(p.rule),
+            Severity::Error,
+            p.message.clone(),
+        );
+        f.path = p.path.clone();
+        outcome.findings.push(f);
+    }
+    outcome.documents = loaded.documents.len();
+    let objects = resource::objects(loaded.documents);
+    outcome.resources = objects.iter().filter(|o| o.id.is_some()).count();
+    // Loader problems are located inside documents; attach the resource they fall in.
+    for f in &mut outcome.findings {
+        let inside = |o: &&resource::Object| {
+            o.node.span.start <= f.span.start && f.span.start < o.node.span.end
+        };
+        if let Some(obj) = objects.iter().find(inside) {
+            f.resource = obj.id.clone();
+            if f.path.is_none() && f.rule == rules::DUPLICATE_KEY {
+                f.path = Some(obj.node.pointer_at(f.span.start));
+            }
+        }
+    }
+    Loaded {
+        outcome,
+        source: Some(src),
+        objects,
+        learned: Learned::default(),
+    }
+}

@@ -1,0 +1,162 @@
+//! Settings layer: the plain, resolved values one run uses.
+//!
+//! Everything here is data: the app layer reads `.tollgate.yaml` and the
+//! command line into a [`Settings`], and the layers below read it. Nothing here
+//! is compiled or stateful (the compiled policies and the waivers of a run live
+//! in `pipeline::Run`), so every layer may depend on this one.
+
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::load::Limits;
+use crate::model::finding::RuleLevel;
+
+/// The default policy evaluation budget per document, in milliseconds
+/// (`policy.timeout_ms`, `--policy-timeout`).
+pub const DEFAULT_POLICY_TIMEOUT_MS: u64 = 2000;
+
+/// How policies are evaluated (`policy.engine`, `--policy-engine`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyEngine {
+    /// The built-in pack on the compiled VM (falling back to the interpreter on
+    /// a document the VM cannot finish), everything else on the interpreter.
+    #[default]
+    Auto,
+    /// Everything on the interpreter.
+    Interpreter,
+}
+
+/// Resolved `policy:` settings (paths absolute).
+#[derive(Clone, Debug, Default)]
+pub struct PolicySettings {
+    /// Policy paths from the config (empty: the default directories).
+    pub paths: Vec<PathBuf>,
+    /// Data paths from the config.
+    pub data: Vec<PathBuf>,
+    /// Package globs.
+    pub namespaces: Vec<String>,
+    /// Count every package.
+    pub all_namespaces: bool,
+    /// Load the built-in pack.
+    pub builtin: bool,
+    /// Milliseconds per document.
+    pub timeout_ms: u64,
+    /// How policies are evaluated.
+    pub engine: PolicyEngine,
+}
+
+/// Severity of `schema-missing`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingSchema {
+    /// Report as an error.
+    Error,
+    /// Report as a warning (default).
+    #[default]
+    Warning,
+    /// Do not report (still counted in the summary).
+    Off,
+}
+
+/// Resolved schema settings.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaSettings {
+    /// Requested Kubernetes version (`None`: newest embedded).
+    pub kubernetes_version: Option<String>,
+    /// Accept undeclared fields.
+    pub permissive: bool,
+    /// Severity of `schema-missing`.
+    pub missing: MissingSchema,
+    /// Schema directories (absolute).
+    pub directories: Vec<PathBuf>,
+    /// File globs (relative to the config directory) and their schema (absolute).
+    pub associations: Vec<(globset::GlobMatcher, PathBuf)>,
+}
+
+/// The severity at which a run fails.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Fail on error findings only.
+    #[default]
+    Error,
+    /// Fail on warnings too.
+    Warning,
+}
+
+/// Resolved settings for one run.
+#[derive(Debug)]
+pub struct Settings {
+    /// The config file used, if any (display form).
+    pub config_file: Option<String>,
+    /// The config file used, if any, as a path (what the report's digest hashes).
+    pub config_path: Option<PathBuf>,
+    /// Directory that `include`/`exclude` globs are relative to (absolute).
+    pub base_dir: PathBuf,
+    /// Compiled `include` globs (`None`: pick by extension).
+    pub include: Option<GlobSet>,
+    /// Compiled `exclude` globs.
+    pub exclude: GlobSet,
+    /// Loader limits.
+    pub limits: Limits,
+    /// Failing severity.
+    pub fail_on: FailOn,
+    /// Schema validation.
+    pub schemas: SchemaSettings,
+    /// Per-rule levels (`rules:`).
+    pub rules: std::collections::BTreeMap<String, RuleLevel>,
+    /// Policy settings (`policy:`).
+    pub policy: PolicySettings,
+}
+
+/// A config problem: exit 2, with the file, line and column.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The config file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Settings {
+    /// Settings with no config file, relative to `cwd`.
+    pub fn defaults(cwd: &Path) -> Self {
+        Self {
+            config_file: None,
+            config_path: None,
+            base_dir: cwd.to_path_buf(),
+            include: None,
+            exclude: GlobSet::empty(),
+            limits: Limits::default(),
+            fail_on: FailOn::Error,
+            schemas: SchemaSettings::default(),
+            rules: std::collections::BTreeMap::new(),
+            policy: PolicySettings {
+                builtin: true,
+                timeout_ms: DEFAULT_POLICY_TIMEOUT_MS,
+                engine: PolicyEngine::Auto,
+                ..PolicySettings::default()
+            },
+        }
+    }
+}
