@@ -2,6 +2,7 @@
 //! the one rule registry, the [`finding::Finding`], resource identity and run
 //! timings. It depends on nothing above it (only on the loader crate).
 
+pub mod digest;
 pub mod finding;
 pub mod report;
 pub mod resource;

@@ -3,108 +3,20 @@
 //! to re-check it later. Rendered as markdown (a PR comment), JSON (versioned)
 //! or an unsigned in-toto Statement v1.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::input::git::FileChange;
 use crate::model::finding::Finding;
-use crate::model::resource::ResourceId;
-use crate::stages::diff::{self as resources, ResourceChange};
+use crate::stages::diff as resources;
 
 /// The version of the report's JSON shape.
 pub const REPORT_VERSION: u32 = 1;
 
-/// `sha256:<hex>` of some bytes.
-pub fn sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(71);
-    hex.push_str("sha256:");
-    for b in digest {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
-}
-
+pub use crate::model::digest::sha256;
 pub use crate::model::finding::Status;
-
-/// A sign-off a change policy requires.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Approval {
-    /// Who must approve (a team, a group).
-    pub group: String,
-    /// Why.
-    pub reason: String,
-    /// The resource concerned.
-    pub resource: ResourceId,
-}
-
-/// The sha256 digests recorded in a report.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Digests {
-    /// Every input file read at head (display path → digest).
-    pub inputs: BTreeMap<String, String>,
-    /// Every policy file (path → digest).
-    pub policies: BTreeMap<String, String>,
-    /// The policy set as a whole (digest of the sorted path/digest list).
-    pub policy_set: String,
-    /// The schema set (embedded Kubernetes schemas and configured schema files).
-    pub schema_set: String,
-    /// The config file, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-}
-
-/// The overall decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    /// No failing finding, no approval needed.
-    Pass,
-    /// No failing finding; sign-offs are required.
-    ApprovalRequired,
-    /// At least one failing finding.
-    Fail,
-}
-
-impl Verdict {
-    /// The kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pass => "pass",
-            Self::ApprovalRequired => "approval-required",
-            Self::Fail => "fail",
-        }
-    }
-}
-
-/// Everything a report states.
-#[derive(Debug)]
-pub struct Review {
-    /// Base commit id.
-    pub base: String,
-    /// Head commit id (for the working tree or index: HEAD's id).
-    pub head: String,
-    /// What the head side was: `commit`, `index` or `worktree`.
-    pub head_kind: &'static str,
-    /// Changed files.
-    pub files: Vec<FileChange>,
-    /// Changed resources.
-    pub changes: Vec<ResourceChange>,
-    /// Findings on the changed files, each with its status.
-    pub findings: Vec<(Finding, Status)>,
-    /// Required approvals.
-    pub approvals: Vec<Approval>,
-    /// Digests.
-    pub digests: Digests,
-    /// The verdict.
-    pub verdict: Verdict,
-    /// Optional timestamp (only with `SOURCE_DATE_EPOCH` or `--timestamp`).
-    pub timestamp: Option<String>,
-}
+pub use crate::pipeline::review::{Approval, Digests, Review, Verdict};
 
 fn finding_json(f: &Finding, status: Status) -> Value {
     let mut v = json!({

@@ -12,19 +12,95 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use serde::Serialize;
 use serde_json::json;
 
 use crate::input::discover::{self, Input, Origin};
 use crate::input::git::{FileChange, Git, HeadSide, Snapshot};
 use crate::load::{self, Span, Syntax};
+use crate::model::digest::sha256;
 use crate::model::finding::{Finding, RuleId, Severity, Status};
 use crate::model::report::Report;
 use crate::model::resource::{self, ResourceId};
 use crate::model::source::SourceFile;
-use crate::output::approval::{Approval, Digests, Review, Verdict, sha256};
 use crate::pipeline::run::{self, Run};
 use crate::settings::Settings;
-use crate::stages::diff::{self, Located};
+use crate::stages::diff::{self, Located, ResourceChange};
+
+/// A sign-off a change policy requires.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Approval {
+    /// Who must approve (a team, a group).
+    pub group: String,
+    /// Why.
+    pub reason: String,
+    /// The resource concerned.
+    pub resource: ResourceId,
+}
+
+/// The sha256 digests recorded in a report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Digests {
+    /// Every input file read at head (display path → digest).
+    pub inputs: BTreeMap<String, String>,
+    /// Every policy file (path → digest).
+    pub policies: BTreeMap<String, String>,
+    /// The policy set as a whole (digest of the sorted path/digest list).
+    pub policy_set: String,
+    /// The schema set (embedded Kubernetes schemas and configured schema files).
+    pub schema_set: String,
+    /// The config file, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+}
+
+/// The overall decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// No failing finding, no approval needed.
+    Pass,
+    /// No failing finding; sign-offs are required.
+    ApprovalRequired,
+    /// At least one failing finding.
+    Fail,
+}
+
+impl Verdict {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::ApprovalRequired => "approval-required",
+            Self::Fail => "fail",
+        }
+    }
+}
+
+/// Everything a report states.
+#[derive(Debug)]
+pub struct Review {
+    /// Base commit id.
+    pub base: String,
+    /// Head commit id (for the working tree or index: HEAD's id).
+    pub head: String,
+    /// What the head side was: `commit`, `index` or `worktree`.
+    pub head_kind: &'static str,
+    /// Changed files.
+    pub files: Vec<FileChange>,
+    /// Changed resources.
+    pub changes: Vec<ResourceChange>,
+    /// Findings on the changed files, each with its status.
+    pub findings: Vec<(Finding, Status)>,
+    /// Required approvals.
+    pub approvals: Vec<Approval>,
+    /// Digests.
+    pub digests: Digests,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Optional timestamp (only with `SOURCE_DATE_EPOCH` or `--timestamp`).
+    pub timestamp: Option<String>,
+}
 
 /// What to review: which commits, or the index or working tree, against which base.
 #[derive(Clone, Debug, Default)]

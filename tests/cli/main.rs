@@ -12,6 +12,7 @@ mod corpus;
 mod discovery;
 mod formats;
 mod init;
+mod layers;
 mod policy;
 mod precommit;
 mod properties;
