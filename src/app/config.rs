@@ -63,6 +63,11 @@ pub struct Options {
     #[serde(skip)]
     #[schemars(skip)]
     pub waiver_positions: Vec<crate::model::source::Position>,
+    /// Where each glob is written, by JSON pointer (`/exclude/0`), so a bad
+    /// glob is reported at its line (filled in by the parser).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub glob_positions: std::collections::BTreeMap<String, crate::model::source::Position>,
 }
 
 /// The `policy:` section. Command-line flags override each key.
@@ -208,14 +213,23 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let file = config_file.clone().unwrap_or_default();
         let config_file_name = file.clone();
+        let positions = &options.glob_positions;
+        let at = |pointer: String| {
+            positions
+                .get(&pointer)
+                .map_or((1, 1), |p| (p.line, p.column))
+        };
         let globs = |patterns: &[String], key: &str| -> Result<GlobSet, ConfigError> {
             let mut b = GlobSetBuilder::new();
-            for p in patterns {
-                let glob = Glob::new(p).map_err(|e| ConfigError {
-                    file: file.clone(),
-                    line: 1,
-                    column: 1,
-                    message: format!("invalid glob in `{key}`: {e}"),
+            for (i, p) in patterns.iter().enumerate() {
+                let glob = Glob::new(p).map_err(|e| {
+                    let (line, column) = at(format!("/{key}/{i}"));
+                    ConfigError {
+                        file: file.clone(),
+                        line,
+                        column,
+                        message: format!("invalid glob in `{key}`: {e}"),
+                    }
                 })?;
                 b.add(glob);
             }
@@ -244,12 +258,15 @@ impl Config {
         };
         let s = options.schemas;
         let mut associations = Vec::new();
-        for a in &s.associations {
-            let glob = Glob::new(&a.files).map_err(|e| ConfigError {
-                file: file.clone(),
-                line: 1,
-                column: 1,
-                message: format!("invalid glob in `schemas.associations`: {e}"),
+        for (i, a) in s.associations.iter().enumerate() {
+            let glob = Glob::new(&a.files).map_err(|e| {
+                let (line, column) = at(format!("/schemas/associations/{i}/files"));
+                ConfigError {
+                    file: file.clone(),
+                    line,
+                    column,
+                    message: format!("invalid glob in `schemas.associations`: {e}"),
+                }
             })?;
             associations.push((glob.compile_matcher(), base_dir.join(&a.schema)));
         }
@@ -338,6 +355,16 @@ pub fn parse(display: &str, bytes: Vec<u8>) -> Result<Options, ConfigError> {
     };
     let parsed = serde_path_to_error::deserialize::<_, Options>(json).map(|mut o| {
         o.waiver_positions = waiver_positions(o.waivers.len());
+        let mut pointers: Vec<String> = Vec::new();
+        pointers.extend((0..o.include.len()).map(|i| format!("/include/{i}")));
+        pointers.extend((0..o.exclude.len()).map(|i| format!("/exclude/{i}")));
+        pointers.extend(
+            (0..o.schemas.associations.len()).map(|i| format!("/schemas/associations/{i}/files")),
+        );
+        for pointer in pointers {
+            let at = doc.root.pointer_span(&pointer).span.start;
+            o.glob_positions.insert(pointer, src.position(at));
+        }
         o
     });
     parsed.map_err(|e| {

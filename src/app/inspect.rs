@@ -63,7 +63,7 @@ pub fn run(
             Err(e) => {
                 let mut f = Finding::whole_file(
                     input.name.clone(),
-                    crate::model::finding::rules::ENCODING,
+                    crate::model::rules::ENCODING,
                     e.message,
                 );
                 f.start = source::Position {

@@ -262,6 +262,22 @@ fn run_explain(cli: &Cli, args: &ExplainArgs, cwd: &Path) -> anyhow::Result<Exit
         ..policy_options(&settings, &args.policy, cwd)
     };
     let set = policy::PolicySet::load(&options, cwd)?;
+    if set.find(&args.rule).is_none()
+        && let Some(rule) = crate::model::rules::lookup(&args.rule)
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(
+            stdout,
+            "{}: {}\n\n{}\n\ndefault severity: {}\nbuilt-in rule; see {}",
+            rule.id,
+            rule.title,
+            rule.description,
+            rule.severity.as_str(),
+            rule.doc_anchor()
+        )?;
+        stdout.flush()?;
+        return Ok(Exit::Clean);
+    }
     let Some(rule) = set.find(&args.rule) else {
         anyhow::bail!(
             "no policy rule `{}`; known rules: {}",

@@ -17,50 +17,6 @@ use crate::model::source::{Position, SourceFile};
 /// A rule id: built-in ids are static, policy ids are owned.
 pub type RuleId = Cow<'static, str>;
 
-/// The rule ids of the built-in checks.
-pub mod rules {
-    use super::RuleId;
-    use std::borrow::Cow::Borrowed;
-
-    /// A file or document that does not parse.
-    pub const SYNTAX: RuleId = Borrowed("syntax");
-    /// A mapping key written twice.
-    pub const DUPLICATE_KEY: RuleId = Borrowed("duplicate-key");
-    /// A file that could not be read.
-    pub const UNREADABLE: RuleId = Borrowed("unreadable");
-    /// A file that is neither UTF-8 nor UTF-16 with a byte order mark.
-    pub const ENCODING: RuleId = Borrowed("encoding");
-    /// A file above `limits.max_file_size`.
-    pub const FILE_TOO_LARGE: RuleId = Borrowed("file-too-large");
-    /// More documents than `limits.max_documents`.
-    pub const DOCUMENT_LIMIT: RuleId = Borrowed("document-limit");
-    /// Nesting deeper than `limits.max_depth`.
-    pub const DEPTH_LIMIT: RuleId = Borrowed("depth-limit");
-    /// More nodes than `limits.max_nodes`.
-    pub const NODE_LIMIT: RuleId = Borrowed("node-limit");
-    /// Alias expansion beyond `limits.max_aliases` or `limits.max_nodes`.
-    pub const ALIAS_LIMIT: RuleId = Borrowed("alias-limit");
-    /// A string longer than `limits.max_string_length`.
-    pub const STRING_LIMIT: RuleId = Borrowed("string-limit");
-    /// `.inf` or `.nan`, which JSON cannot hold.
-    pub const UNREPRESENTABLE: RuleId = Borrowed("unrepresentable-value");
-    /// A value that its schema rejects.
-    pub const SCHEMA: RuleId = Borrowed("schema");
-    /// A Kubernetes-looking object with no schema to check it against.
-    pub const SCHEMA_MISSING: RuleId = Borrowed("schema-missing");
-    /// A schema that cannot be read or compiled.
-    pub const SCHEMA_INVALID: RuleId = Borrowed("schema-invalid");
-    /// An apiVersion/kind that the target Kubernetes version no longer serves.
-    pub const API_REMOVED: RuleId = Borrowed("api-removed");
-    /// An apiVersion/kind that the target Kubernetes version does not serve yet.
-    pub const API_UNAVAILABLE: RuleId = Borrowed("api-unavailable");
-    /// An apiVersion/kind that is served but deprecated.
-    pub const API_DEPRECATED: RuleId = Borrowed("api-deprecated");
-    /// A document with `apiVersion` but no `kind`, or the reverse.
-    pub const RESOURCE_IDENTITY: RuleId = Borrowed("resource-identity");
-    /// A panic inside tollgate while checking a file.
-    pub const INTERNAL_ERROR: RuleId = Borrowed("internal-error");
-}
 
 /// Whether a finding is new in a change or was already on the base.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -58,7 +58,8 @@ pub fn of(finding: &Finding, source: Option<&SourceFile>) -> String {
 mod tests {
     use super::*;
     use crate::load::Span;
-    use crate::model::finding::{Severity, rules};
+    use crate::model::finding::Severity;
+    use crate::model::rules;
     use std::sync::Arc;
 
     #[test]

@@ -19,7 +19,8 @@ use rayon::prelude::*;
 
 use crate::input::discover::{Input, Origin};
 use crate::load::{self, Syntax};
-use crate::model::finding::{Finding, Severity, rules};
+use crate::model::finding::{Finding, Severity};
+use crate::model::rules;
 use crate::model::resource;
 use crate::model::source::{self, SourceFile};
 use crate::model::stats::{self, Stage};

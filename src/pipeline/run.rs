@@ -125,7 +125,7 @@ pub fn fails(f: &Finding, fail_on: FailOn, new_only: bool) -> bool {
 pub fn exit_for(findings: &[Finding], fail_on: FailOn, new_only: bool) -> Exit {
     if findings
         .iter()
-        .any(|f| f.rule == finding::rules::INTERNAL_ERROR)
+        .any(|f| f.rule == crate::model::rules::INTERNAL_ERROR)
     {
         Exit::Trouble
     } else if findings.iter().any(|f| fails(f, fail_on, new_only)) {

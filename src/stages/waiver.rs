@@ -22,9 +22,9 @@ use crate::model::source::Position;
 use crate::settings::ConfigError;
 
 /// An expired config waiver.
-pub const WAIVER_EXPIRED: RuleId = RuleId::Borrowed("waiver-expired");
+pub use crate::model::rules::WAIVER_EXPIRED;
 /// A config waiver that matched no finding.
-pub const WAIVER_UNUSED: RuleId = RuleId::Borrowed("waiver-unused");
+pub use crate::model::rules::WAIVER_UNUSED;
 /// The annotation prefix of per-object waivers.
 pub const ANNOTATION_PREFIX: &str = "tollgate.dev/waive.";
 

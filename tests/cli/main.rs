@@ -18,6 +18,7 @@ mod precommit;
 mod properties;
 mod readonly;
 mod review;
+mod rules;
 mod schema;
 mod stats;
 mod waivers;

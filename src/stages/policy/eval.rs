@@ -20,14 +20,14 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use super::convert::{self, RegoError, Violation};
 use super::{PolicyRule, PolicySet, pack, scan};
 use crate::load::Span;
-use crate::model::finding::{Finding, RuleId, Severity};
+use crate::model::finding::{Finding, Severity};
 use crate::model::resource::Object;
 use crate::model::source::{Position, SourceFile};
 
 /// Rule id of a policy that failed at run time on a document.
-pub const POLICY_ERROR: RuleId = RuleId::Borrowed("policy-error");
+pub use crate::model::rules::POLICY_ERROR;
 /// Rule id of a document whose evaluation ran out of time.
-pub const POLICY_TIMEOUT: RuleId = RuleId::Borrowed("policy-timeout");
+pub use crate::model::rules::POLICY_TIMEOUT;
 
 /// One worker's evaluators: the engine (always) and the pack's VM (`None` until
 /// a document needs it; `Some(None)` when the pack does not compile to it), for

@@ -43,7 +43,8 @@ pub fn default_dirs(cwd: &Path) -> Vec<PathBuf> {
 /// Reads the `.rego` files of `paths` (files or directories) and, when `builtin`,
 /// the embedded pack. Test files are kept only when `tests` is set. A file whose
 /// text is identical to an embedded one is read once (running tollgate in its own
-/// repository would otherwise load the pack twice).
+/// repository would otherwise load the pack twice), and never as a user policy:
+/// with `builtin` off, a copy of the pack is left out too.
 pub fn collect(
     paths: &[PathBuf],
     cwd: &Path,
@@ -71,7 +72,10 @@ pub fn collect(
             }
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read policy {name}"))?;
-            if builtin && pack::PACK.iter().any(|(_, t)| *t == text) {
+            // A copy of an embedded pack file (tollgate's own `policies/`) is
+            // the pack, not a user policy: loaded once with the pack, and not
+            // at all under `--no-builtin`.
+            if pack::PACK.iter().any(|(_, t)| *t == text) {
                 continue;
             }
             out.push(PolicySource {

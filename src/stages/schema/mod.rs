@@ -25,7 +25,8 @@ use jsonschema::{Draft, ValidationError, Validator};
 use serde_json::Value;
 
 use crate::load::{Node, Span};
-use crate::model::finding::{Finding, RuleId, Severity, rules};
+use crate::model::finding::{Finding, RuleId, Severity};
+use crate::model::rules;
 use crate::model::resource::Object;
 use crate::model::source::SourceFile;
 use crate::settings::{MissingSchema, SchemaSettings};
