@@ -17,7 +17,6 @@ use crate::model::source::{Position, SourceFile};
 /// A rule id: built-in ids are static, policy ids are owned.
 pub type RuleId = Cow<'static, str>;
 
-
 /// Whether a finding is new in a change or was already on the base.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

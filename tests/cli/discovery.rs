@@ -135,3 +135,22 @@ fn a_fifo_does_not_block_the_walk() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(json(&run)["summary"]["skipped_by_reason"]["not-regular"], 1);
 }
+
+/// Regression: a bad glob in the config was reported at 1:1, not at its line.
+#[test]
+fn a_bad_glob_is_reported_at_its_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".tollgate.yaml"),
+        "fail_on: error\nexclude:\n  - vendor/**\n  - \"a[b\"\n",
+    )
+    .expect("write");
+    let run = crate::tollgate_in(dir.path(), &["check", "."], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(".tollgate.yaml:4:5: invalid glob in `exclude`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -377,3 +377,54 @@ fn shallow_clone_without_the_base_is_exit_2_with_advice() {
         run.stderr
     );
 }
+
+/// Regression: the report's config digest hashed `<root>/.tollgate.yaml`, not the
+/// file given with `--config`, so a change to `ci/gate.yaml` still verified.
+#[test]
+fn verify_notices_a_change_to_the_config_given_with_dash_dash_config() {
+    let repo = scenario();
+    let d = repo.path();
+    write(d, "ci/gate.yaml", "fail_on: error\n");
+    let out = tempfile::tempdir().expect("tempdir");
+    let path = out.path().join("report.json");
+    let path = path.to_str().expect("utf-8");
+    let config = d.join("ci/gate.yaml");
+    let config = config.to_str().expect("utf-8");
+    let written = tollgate(
+        d,
+        &[
+            "--config", config, "report", "--format", "json", "--head", "feature", "--output", path,
+        ],
+        &[],
+    );
+    assert_eq!(written.code, 1, "{}", written.stderr);
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
+    assert!(recorded["digests"]["config"].is_string(), "{recorded:#}");
+    let ok = tollgate(d, &["--config", config, "report", "--verify", path], &[]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    write(d, "ci/gate.yaml", "fail_on: warning\n");
+    let bad = tollgate(d, &["--config", config, "report", "--verify", path], &[]);
+    assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+    assert!(bad.stdout.contains("config: recorded"), "{}", bad.stdout);
+}
+
+/// Regression: an unreadable schema file was hashed as if it were empty.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_schema_file_is_an_error_not_an_empty_digest() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = scenario();
+    let d = repo.path();
+    write(d, "schemas/x.json", "{}");
+    write(d, ".tollgate.yaml", "schemas:\n  directories: [schemas]\n");
+    let file = d.join("schemas/x.json");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    if std::fs::read(&file).is_ok() {
+        eprintln!("skipping: running as a user who reads any file (root)");
+        return;
+    }
+    let run = tollgate(d, &["report", "--format", "json", "--head", "feature"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("cannot read schema"), "{}", run.stderr);
+}

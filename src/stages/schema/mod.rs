@@ -26,8 +26,8 @@ use serde_json::Value;
 
 use crate::load::{Node, Span};
 use crate::model::finding::{Finding, RuleId, Severity};
-use crate::model::rules;
 use crate::model::resource::Object;
+use crate::model::rules;
 use crate::model::source::SourceFile;
 use crate::settings::{MissingSchema, SchemaSettings};
 use kubernetes::{Availability, Kubernetes};
