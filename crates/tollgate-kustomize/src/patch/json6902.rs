@@ -15,5 +15,8 @@ pub fn is_json6902(patch: &Node) -> bool {
 /// `target`. The error span is the failing op.
 pub fn apply(target: &mut Node, ops: &Node) -> Result<(), PatchError> {
     let _ = target;
-    Err(PatchError::new("JSON 6902 patch not implemented yet", ops.span))
+    Err(PatchError::new(
+        "JSON 6902 patch not implemented yet",
+        ops.span,
+    ))
 }

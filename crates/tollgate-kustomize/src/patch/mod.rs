@@ -8,6 +8,7 @@
 pub mod json6902;
 pub mod select;
 pub mod smp;
+mod smp_list;
 
 pub use select::Selector;
 
@@ -71,5 +72,8 @@ pub struct PatchEntry {
 /// `patchesStrategicMerge` patch matches nothing.
 pub fn apply_patch(entry: &PatchEntry, resources: &mut Vec<Resource>) -> Result<(), PatchError> {
     let _ = resources;
-    Err(PatchError::new("patches are not implemented yet", entry.span))
+    Err(PatchError::new(
+        "patches are not implemented yet",
+        entry.span,
+    ))
 }
