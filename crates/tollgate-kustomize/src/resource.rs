@@ -37,7 +37,11 @@ impl ResId {
         Self {
             group,
             version,
-            kind: node.get("kind").and_then(Node::as_str).unwrap_or("").to_owned(),
+            kind: node
+                .get("kind")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_owned(),
             namespace: field("namespace"),
             name: field("name"),
         }
@@ -88,6 +92,11 @@ pub struct Resource {
     pub previous_ids: Vec<ResId>,
     /// Set on objects made by a generator.
     pub generated: Option<Generated>,
+    /// `namePrefix`es applied to the name, innermost (first applied) first;
+    /// name references prefer referrals renamed like their referrer.
+    pub name_prefixes: Vec<String>,
+    /// `nameSuffix`es applied to the name, innermost first.
+    pub name_suffixes: Vec<String>,
 }
 
 impl Resource {
@@ -99,6 +108,8 @@ impl Resource {
             origin,
             previous_ids: Vec::new(),
             generated: None,
+            name_prefixes: Vec::new(),
+            name_suffixes: Vec::new(),
         }
     }
 
@@ -110,6 +121,9 @@ impl Resource {
     /// The identity the object was first given (before any prefix, suffix or
     /// namespace change).
     pub fn original_id(&self) -> ResId {
-        self.previous_ids.first().cloned().unwrap_or_else(|| self.id())
+        self.previous_ids
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.id())
     }
 }

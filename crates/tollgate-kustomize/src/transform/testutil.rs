@@ -1,0 +1,61 @@
+//! Test helpers: resources from YAML text with a file id, comparison with
+//! `kubectl kustomize` output, span lookup.
+
+use crate::Resource;
+use tollgate_load::{FileId, Limits, Node, Span, Syntax};
+
+/// Every document of `text`, spans in `FileId(file)`.
+pub fn docs(text: &str, file: u32) -> Vec<Node> {
+    let loaded = tollgate_load::load(text, Syntax::Yaml, &Limits::default());
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    loaded
+        .documents
+        .into_iter()
+        .map(|d| {
+            let mut n = d.root;
+            n.set_file(FileId(file));
+            n
+        })
+        .collect()
+}
+
+/// The first document of `text` in `FileId(file)`.
+pub fn node(text: &str, file: u32) -> Node {
+    docs(text, file).remove(0)
+}
+
+/// Resources from a multi-document text in `FileId(0)`.
+pub fn resources(text: &str) -> Vec<Resource> {
+    docs(text, 0).into_iter().map(Resource::new).collect()
+}
+
+/// Asserts the resources equal the documents of `expected` (as JSON).
+pub fn assert_same(resources: &[Resource], expected: &str) {
+    let want: Vec<serde_json::Value> = docs(expected, 0).iter().map(Node::to_json).collect();
+    let got: Vec<serde_json::Value> = resources.iter().map(|r| r.node.to_json()).collect();
+    assert_eq!(got, want);
+}
+
+/// The source text a span covers.
+pub fn text_of<'a>(text: &'a str, span: Span) -> &'a str {
+    &text[span.start..span.end]
+}
+
+/// The node at a JSON pointer.
+pub fn at<'a>(node: &'a Node, pointer: &str) -> &'a Node {
+    let mut n = node;
+    for token in pointer.trim_start_matches('/').split('/') {
+        n = match &n.value {
+            tollgate_load::Value::Seq(items) => &items[token.parse::<usize>().unwrap()],
+            _ => n
+                .get(token)
+                .unwrap_or_else(|| panic!("no {token} in {pointer}")),
+        };
+    }
+    n
+}
+
+/// The key span of the last token of a pointer.
+pub fn key_span(node: &Node, pointer: &str) -> Span {
+    node.pointer_key_span(pointer).span
+}
