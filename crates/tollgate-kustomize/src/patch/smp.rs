@@ -45,9 +45,9 @@ pub fn apply(target: &mut Node, patch: &Node) -> Result<Outcome, PatchError> {
 #[derive(Clone, Copy, Default)]
 pub(super) struct Ctx {
     /// The object schema (for a map).
-    pub obj: Option<&'static Schema>,
+    pub(super) obj: Option<&'static Schema>,
     /// The field that holds the node (for a list: strategy and keys).
-    pub field: Option<&'static Field>,
+    pub(super) field: Option<&'static Field>,
 }
 
 impl Ctx {
@@ -60,7 +60,7 @@ impl Ctx {
     }
 
     /// The context of the elements of a list.
-    pub fn items(self) -> Self {
+    pub(super) fn items(self) -> Self {
         Self {
             obj: self.field.and_then(Field::schema),
             field: None,

@@ -227,12 +227,24 @@ fn merge_keyed(
     let mut items: Vec<Node> = Vec::new();
     for t in &tuples {
         let values: Vec<String> = valid.iter().filter_map(|&i| t.get(i).cloned()).collect();
+        // The elements are looked up by the keys this tuple has values for.
+        let (find_keys, find_values): (Vec<String>, Vec<String>) =
+            if values.iter().all(String::is_empty) {
+                (valid_keys.clone(), values.clone())
+            } else {
+                valid_keys
+                    .iter()
+                    .zip(&values)
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .unzip()
+            };
         let p = patch
             .iter()
-            .find(|e| element_matches(e, &valid_keys, &values));
+            .find(|e| element_matches(e, &find_keys, &find_values));
         let di = dest
             .iter()
-            .position(|e| element_matches(e, &valid_keys, &values));
+            .position(|e| element_matches(e, &find_keys, &find_values));
         let old = di.and_then(|i| dest.get(i)).cloned();
         let merged = match (old, p) {
             (old, Some(p)) => merge(old, p, item_ctx)?,
