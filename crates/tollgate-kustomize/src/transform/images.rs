@@ -169,11 +169,19 @@ pub fn split(image: &str) -> (String, String, String) {
 
 /// Applies `images:` (`field` is its list).
 pub fn apply(resources: &mut [Resource], field: &Node, specs: &FieldSpecs) -> Result<(), Problem> {
-    let items = match &field.value {
-        Value::Seq(items) => items.as_slice(),
-        Value::Null => &[],
-        _ => return Err(Problem::error("images must be a list", field.span)),
-    };
+    match &field.value {
+        Value::Seq(items) => apply_entries(resources, items, specs),
+        Value::Null => Ok(()),
+        _ => Err(Problem::error("images must be a list", field.span)),
+    }
+}
+
+/// Applies `images:` entries given one by one (legacy `imageTags` folded in).
+pub fn apply_entries(
+    resources: &mut [Resource],
+    items: &[Node],
+    specs: &FieldSpecs,
+) -> Result<(), Problem> {
     for item in items {
         let entry = ImageEntry::read(item)?;
         let pattern = entry.pattern();

@@ -24,55 +24,16 @@ use tollgate_load::{Entry, Node, Span, Value};
 /// Kustomize's namespace stand-in for cluster-scoped objects in ids.
 pub const NOT_A_NAMESPACE: &str = "_non_namespaceable_";
 
-/// Built-in kinds kustomize knows to be cluster-scoped (group, kind).
-const CLUSTER_SCOPED: [(&str, &str); 24] = [
-    ("", "Namespace"),
-    ("", "Node"),
-    ("", "PersistentVolume"),
-    ("", "ComponentStatus"),
-    ("rbac.authorization.k8s.io", "ClusterRole"),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-    ("apiextensions.k8s.io", "CustomResourceDefinition"),
-    ("apiregistration.k8s.io", "APIService"),
-    (
-        "admissionregistration.k8s.io",
-        "MutatingWebhookConfiguration",
-    ),
-    (
-        "admissionregistration.k8s.io",
-        "ValidatingWebhookConfiguration",
-    ),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    (
-        "admissionregistration.k8s.io",
-        "ValidatingAdmissionPolicyBinding",
-    ),
-    ("storage.k8s.io", "StorageClass"),
-    ("storage.k8s.io", "CSIDriver"),
-    ("storage.k8s.io", "CSINode"),
-    ("storage.k8s.io", "VolumeAttachment"),
-    ("scheduling.k8s.io", "PriorityClass"),
-    ("networking.k8s.io", "IngressClass"),
-    ("node.k8s.io", "RuntimeClass"),
-    ("policy", "PodSecurityPolicy"),
-    ("certificates.k8s.io", "CertificateSigningRequest"),
-    ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
-    ("authorization.k8s.io", "SelfSubjectAccessReview"),
-];
-
-/// Whether kustomize knows objects of `group`/`kind` to be cluster-scoped
-/// (unknown kinds, custom resources included, are namespaced).
-pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
-    CLUSTER_SCOPED
-        .iter()
-        .any(|(g, k)| *g == group && *k == kind)
-        || !crate::openapi::is_namespaced(group, kind)
+/// Whether kustomize knows objects of `group`/`version`/`kind` to be
+/// cluster-scoped (its OpenAPI data; unknown kinds, custom resources
+/// included, are namespaced).
+pub fn is_cluster_scoped(group: &str, version: &str, kind: &str) -> bool {
+    !crate::openapi::is_namespaced_version(group, version, kind)
 }
 
 /// Whether the id's kind is cluster-scoped.
 pub fn id_is_cluster_scoped(id: &ResId) -> bool {
-    is_cluster_scoped(&id.group, &id.kind)
+    is_cluster_scoped(&id.group, &id.version, &id.kind)
 }
 
 /// Kustomize's `EffectiveNamespace`: [`NOT_A_NAMESPACE`] for cluster-scoped

@@ -151,7 +151,7 @@ fn transform_one(
         .and_then(Node::as_str)
         .unwrap_or("")
         .to_owned();
-    let (group, _) = object_group_version(node);
+    let (group, version) = object_group_version(node);
     let binding = kind == "RoleBinding" || kind == "ClusterRoleBinding";
     let specs: Vec<&FieldSpec> = specs
         .iter()
@@ -163,7 +163,7 @@ fn transform_one(
                 && s.path == "subjects/namespace")
         })
         .collect();
-    if !is_cluster_scoped(&group, &kind) {
+    if !is_cluster_scoped(&group, &version, &kind) {
         let meta = FieldSpec::any("metadata/namespace", true);
         walk(node, &meta, CreateKind::Scalar, setter.span, &mut |n| {
             setter.set(n)

@@ -29,11 +29,31 @@ pub fn resources(text: &str) -> Vec<Resource> {
     docs(text, 0).into_iter().map(Resource::new).collect()
 }
 
-/// Asserts the resources equal the documents of `expected` (as JSON).
+/// Asserts the resources equal the documents of `expected` (as JSON, in
+/// any order: kubectl sorts its output by kind).
 pub fn assert_same(resources: &[Resource], expected: &str) {
-    let want: Vec<serde_json::Value> = docs(expected, 0).iter().map(Node::to_json).collect();
-    let got: Vec<serde_json::Value> = resources.iter().map(|r| r.node.to_json()).collect();
-    assert_eq!(got, want);
+    let mut want: Vec<String> = docs(expected, 0)
+        .iter()
+        .map(|n| serde_json::to_string_pretty(&n.to_json()).unwrap())
+        .collect();
+    let mut got: Vec<String> = resources
+        .iter()
+        .map(|r| serde_json::to_string_pretty(&r.node.to_json()).unwrap())
+        .collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w);
+    }
+}
+
+/// The kustomization text and the node of one of its fields (file 1).
+pub fn field(kustomization: &str, name: &str) -> Node {
+    node(kustomization, 1)
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {name}"))
 }
 
 /// The source text a span covers.
