@@ -15,6 +15,7 @@
 
 mod stages;
 
+use crate::fieldspec::FieldSpecs;
 use crate::files::{Reader, is_within, join_normalised, normalise};
 use crate::kustomization::{self, Kind, Kustomization, PathEntry};
 use crate::vars::VarSet;
@@ -25,9 +26,9 @@ use crate::{Files, Node, Options, Problem, Rendered, ResId, Resource, Span, Valu
 pub struct Accumulator {
     /// The resources, in accumulation order.
     pub resources: Vec<Resource>,
-    /// `configurations` files of this level and the levels below it (parsed
-    /// documents), merged into the built-in field specs by the transformers.
-    pub configurations: Vec<Node>,
+    /// The transformer configuration: kustomize's built-in field specs with
+    /// the `configurations` of this level and the levels below merged in.
+    pub config: FieldSpecs,
     /// The vars declared at this level and below.
     pub vars: VarSet,
 }
@@ -107,10 +108,19 @@ impl Builder<'_> {
         for entry in &k.resources {
             self.accumulate_resource(k, entry, acc)?;
         }
+        let mut config = FieldSpecs::builtin();
         for entry in &k.configurations {
-            let docs = self.reader.load_yaml(&k.dir, &entry.path, entry.span)?;
-            acc.configurations.extend(docs);
+            for doc in self.reader.load_yaml(&k.dir, &entry.path, entry.span)? {
+                let own = FieldSpecs::from_configuration(&doc)?;
+                config = config
+                    .merge(&own)
+                    .map_err(|m| Problem::error(m, entry.span))?;
+            }
         }
+        acc.config = acc
+            .config
+            .merge(&config)
+            .map_err(|m| Problem::error(m, k.key_span("configurations")))?;
         stages::generate(self, k, acc)?;
         for entry in &k.components {
             self.accumulate_component(k, entry, acc)?;
@@ -289,7 +299,10 @@ fn merge_accumulator(acc: &mut Accumulator, sub: Accumulator, at: Span) -> Resul
     for resource in sub.resources {
         append(&mut acc.resources, resource, at)?;
     }
-    acc.configurations.extend(sub.configurations);
+    acc.config = acc
+        .config
+        .merge(&sub.config)
+        .map_err(|m| Problem::error(m, at))?;
     acc.vars.merge_set(sub.vars)
 }
 

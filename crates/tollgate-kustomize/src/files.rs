@@ -33,6 +33,8 @@ pub enum ReadError {
     /// The path leaves the repository (absolute, `..` above the root, or a
     /// symlink out of it).
     OutsideRoot,
+    /// The file is not UTF-8 text (kustomize would put it in `binaryData`).
+    Binary,
     /// Anything else, in words.
     Other(String),
 }
@@ -188,6 +190,10 @@ impl<'a> Reader<'a> {
             }
             Err(ReadError::OutsideRoot) => Err(Problem::error(
                 format!("file '{path}' leaves the repository (a symlink out of it)"),
+                at,
+            )),
+            Err(ReadError::Binary) => Err(Problem::unsupported(
+                format!("file '{path}' is binary; tollgate renders text files only"),
                 at,
             )),
             Err(ReadError::Other(m)) => Err(Problem::error(format!("reading '{path}': {m}"), at)),
@@ -404,8 +410,7 @@ impl Files for DiskFiles {
             return Err(ReadError::Other("is a directory".to_owned()));
         }
         let bytes = std::fs::read(&real).map_err(|e| ReadError::Other(e.to_string()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| ReadError::Other("the file is not UTF-8 text".to_owned()))?;
+        let text = String::from_utf8(bytes).map_err(|_| ReadError::Binary)?;
         Ok(Arc::from(text))
     }
 

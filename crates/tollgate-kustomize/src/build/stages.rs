@@ -14,6 +14,7 @@
 use super::{Accumulator, Builder};
 use crate::kustomization::Kustomization;
 use crate::patch::{self, PatchEntry, PatchError, PatchField, Selector};
+use crate::transform;
 use crate::{Node, Problem, Resource, Span, Value};
 
 fn patch_problem(e: PatchError) -> Problem {
@@ -52,51 +53,42 @@ pub(super) fn transform(
     for entry in patch_entries(b, k, "patches", PatchField::Patches)? {
         patch::apply_patch(&entry, &mut acc.resources).map_err(patch_problem)?;
     }
-    for field in [
-        "namespace",
-        "namePrefix",
-        "nameSuffix",
-        "commonLabels",
-        "labels",
-        "commonAnnotations",
-    ] {
-        not_yet(k, field)?;
+    let specs = &acc.config;
+    let resources = &mut acc.resources;
+    if let Some((_, node)) = k.string("namespace") {
+        transform::namespace::apply(resources, node, specs)?;
+    }
+    if let Some((_, node)) = k.string("namePrefix") {
+        transform::prefix_suffix::apply_prefix(resources, node, specs)?;
+    }
+    if let Some((_, node)) = k.string("nameSuffix") {
+        transform::prefix_suffix::apply_suffix(resources, node, specs)?;
+    }
+    // kustomize folds `commonLabels` into `labels` (after the `labels`
+    // entries) in one LabelTransformer.
+    if let Some(node) = k.field("labels") {
+        transform::labels::apply_labels(resources, node, specs)?;
+    }
+    if let Some(node) = k.field("commonLabels") {
+        transform::labels::apply_common_labels(resources, node, specs)?;
+    }
+    if let Some(node) = k.field("commonAnnotations") {
+        transform::annotations::apply(resources, node, specs)?;
     }
     for entry in patch_entries(b, k, "patchesJson6902", PatchField::PatchesJson6902)? {
         patch::apply_patch(&entry, &mut acc.resources).map_err(patch_problem)?;
     }
-    not_yet(k, "replicas")?;
-    if !k.images.is_empty() {
-        not_yet(
-            k,
-            if k.field("images").is_some() {
-                "images"
-            } else {
-                "imageTags"
-            },
-        )?;
+    if let Some(node) = k.field("replicas") {
+        transform::replicas::apply(&mut acc.resources, node, &acc.config)?;
+    }
+    for field in ["images", "imageTags"] {
+        if let Some(node) = k.field(field) {
+            transform::images::apply(&mut acc.resources, node, &acc.config)?;
+        }
     }
     let replacements = replacement_entries(b, k)?;
     if !replacements.is_empty() {
         crate::replacement::apply_replacements(&mut acc.resources, &replacements)?;
-    }
-    Ok(())
-}
-
-/// A field whose transformer is not wired in yet.
-fn not_yet(k: &Kustomization, field: &str) -> Result<(), Problem> {
-    let set = match k.field(field).map(|n| &n.value) {
-        None => false,
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Seq(items)) => !items.is_empty(),
-        Some(Value::Map(entries)) => !entries.is_empty(),
-        Some(_) => true,
-    };
-    if set {
-        return Err(Problem::unsupported(
-            format!("kustomization field '{field}' is not rendered yet"),
-            k.key_span(field),
-        ));
     }
     Ok(())
 }
@@ -249,6 +241,7 @@ fn replacement_entries(b: &mut Builder<'_>, k: &Kustomization) -> Result<Vec<Nod
 /// level has been accumulated and transformed.
 pub(super) fn finish(_k: &Kustomization, acc: &mut Accumulator) -> Result<(), Problem> {
     crate::generate::add_hash_suffixes(&mut acc.resources)?;
+    transform::nameref::apply(&mut acc.resources, &acc.config)?;
     acc.vars.resolve(&mut acc.resources)?;
     acc.resources.retain(|r| !is_local_config(r));
     Ok(())
