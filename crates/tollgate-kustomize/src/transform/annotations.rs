@@ -6,7 +6,7 @@
 //! and the pod templates of workloads), creating the mappings when missing.
 //! A written annotation's key carries the span of the kustomization's key and
 //! its value the span of the kustomization's value. Non-string values are
-//! written as YAML text (kustomize reads them into strings).
+//! errors, as in kustomize.
 
 use super::labels::{apply_pairs, pairs};
 use crate::fieldspec::FieldSpecs;

@@ -37,7 +37,8 @@ pub struct ImageEntry {
 }
 
 impl ImageEntry {
-    /// Reads an entry; `newTag` written as a number keeps its YAML text.
+    /// Reads an entry; a value that is no string (`newTag: 1.20`) is an
+    /// error, as in kustomize.
     pub fn read(item: &Node) -> Result<Self, Problem> {
         let Value::Map(entries) = &item.value else {
             return Err(Problem::error(
@@ -53,9 +54,22 @@ impl ImageEntry {
         for e in entries {
             let text = match &e.value.value {
                 Value::Null => String::new(),
-                _ => scalar_text(&e.value).ok_or_else(|| {
-                    Problem::error(format!("{} must be a string", e.key), e.value.span)
-                })?,
+                Value::String(v) => v.clone(),
+                other => {
+                    let what = match other {
+                        Value::Bool(_) => "bool",
+                        Value::Seq(_) => "array",
+                        Value::Map(_) => "object",
+                        _ => "number",
+                    };
+                    return Err(Problem::error(
+                        format!(
+                            "invalid Kustomization: json: cannot unmarshal {what} into Go struct field Image.images.{} of type string",
+                            e.key
+                        ),
+                        e.value.span,
+                    ));
+                }
             };
             match e.key.as_str() {
                 "name" => out.name = text,
@@ -228,12 +242,12 @@ fn legacy_walk(
         Value::Map(entries) => {
             for e in entries.iter_mut() {
                 legacy_walk(&mut e.value, update)?;
-                if e.key == "containers" || e.key == "initContainers" {
-                    if let Value::Seq(items) = &mut e.value.value {
-                        for item in items.iter_mut() {
-                            if let Some(image) = item.get_mut("image") {
-                                update(image)?;
-                            }
+                if (e.key == "containers" || e.key == "initContainers")
+                    && let Value::Seq(items) = &mut e.value.value
+                {
+                    for item in items.iter_mut() {
+                        if let Some(image) = item.get_mut("image") {
+                            update(image)?;
                         }
                     }
                 }

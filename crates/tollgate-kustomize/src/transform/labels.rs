@@ -10,7 +10,7 @@
 //! A written label's key carries the span of the kustomization's key and its
 //! value the span of the kustomization's value.
 
-use super::{scalar_text, set_entry};
+use super::set_entry;
 use crate::fieldspec::{CreateKind, FieldSpec, FieldSpecs, FsSlice, merge_all, merge_one, walk};
 use crate::{Problem, Resource};
 use tollgate_load::{Node, Span, Value};
@@ -29,7 +29,8 @@ pub struct Pair {
 }
 
 /// Reads a `key: value` mapping of a kustomization field, sorted by key (as
-/// kustomize applies them). Non-string values are read as YAML writes them.
+/// kustomize applies them). A value that is no string is an error, as in
+/// kustomize (`json: cannot unmarshal number into ... of type string`).
 pub fn pairs(field: &Node) -> Result<Vec<Pair>, Problem> {
     let mut out = Vec::new();
     match &field.value {
@@ -38,12 +39,22 @@ pub fn pairs(field: &Node) -> Result<Vec<Pair>, Problem> {
             for e in entries {
                 let value = match &e.value.value {
                     Value::Null => String::new(),
-                    _ => scalar_text(&e.value).ok_or_else(|| {
-                        Problem::error(
-                            format!("the value of \"{}\" must be a string", e.key),
+                    Value::String(v) => v.clone(),
+                    other => {
+                        let what = match other {
+                            Value::Bool(_) => "bool",
+                            Value::Seq(_) => "array",
+                            Value::Map(_) => "object",
+                            _ => "number",
+                        };
+                        return Err(Problem::error(
+                            format!(
+                                "invalid Kustomization: cannot unmarshal {what} into the string value of \"{}\"",
+                                e.key
+                            ),
                             e.value.span,
-                        )
-                    })?,
+                        ));
+                    }
                 };
                 out.push(Pair {
                     key: e.key.clone(),

@@ -59,10 +59,10 @@ pub fn apply(resources: &mut [Resource], specs: &FieldSpecs) -> Result<(), Probl
     for backref in &specs.name_reference {
         for spec in &backref.referrers {
             for (i, c) in all.iter().enumerate() {
-                if id_selected_by(&c.original, &spec.gvk) {
-                    if let Some(list) = filters.get_mut(i) {
-                        list.push((spec.clone(), backref.gvk.clone()));
-                    }
+                if id_selected_by(&c.original, &spec.gvk)
+                    && let Some(list) = filters.get_mut(i)
+                {
+                    list.push((spec.clone(), backref.gvk.clone()));
                 }
             }
         }
@@ -117,20 +117,20 @@ fn visible_to<'a>(
         return Ok(all.iter().collect());
     }
     let mut binding_namespaces: Vec<String> = Vec::new();
-    if me.id.kind == "RoleBinding" {
-        if let Some(Value::Seq(subjects)) = node.get("subjects").map(|s| &s.value) {
-            for s in subjects {
-                if let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind")) {
-                    if kind.as_str() == Some("ServiceAccount") {
-                        match ns.as_str() {
-                            Some(ns) => binding_namespaces.push(ns.to_owned()),
-                            None => {
-                                return Err(format!(
-                                    "Invalid Input: namespace is blank for resource {}",
-                                    me.id.name
-                                ));
-                            }
-                        }
+    if me.id.kind == "RoleBinding"
+        && let Some(Value::Seq(subjects)) = node.get("subjects").map(|s| &s.value)
+    {
+        for s in subjects {
+            if let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind"))
+                && kind.as_str() == Some("ServiceAccount")
+            {
+                match ns.as_str() {
+                    Some(ns) => binding_namespaces.push(ns.to_owned()),
+                    None => {
+                        return Err(format!(
+                            "Invalid Input: namespace is blank for resource {}",
+                            me.id.name
+                        ));
                     }
                 }
             }

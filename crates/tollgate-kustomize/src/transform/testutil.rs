@@ -5,7 +5,7 @@ use crate::Resource;
 use tollgate_load::{FileId, Limits, Node, Span, Syntax};
 
 /// Every document of `text`, spans in `FileId(file)`.
-pub fn docs(text: &str, file: u32) -> Vec<Node> {
+pub(crate) fn docs(text: &str, file: u32) -> Vec<Node> {
     let loaded = tollgate_load::load(text, Syntax::Yaml, &Limits::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     loaded
@@ -20,18 +20,18 @@ pub fn docs(text: &str, file: u32) -> Vec<Node> {
 }
 
 /// The first document of `text` in `FileId(file)`.
-pub fn node(text: &str, file: u32) -> Node {
+pub(crate) fn node(text: &str, file: u32) -> Node {
     docs(text, file).remove(0)
 }
 
 /// Resources from a multi-document text in `FileId(0)`.
-pub fn resources(text: &str) -> Vec<Resource> {
+pub(crate) fn resources(text: &str) -> Vec<Resource> {
     docs(text, 0).into_iter().map(Resource::new).collect()
 }
 
 /// Asserts the resources equal the documents of `expected` (as JSON, in
 /// any order: kubectl sorts its output by kind).
-pub fn assert_same(resources: &[Resource], expected: &str) {
+pub(crate) fn assert_same(resources: &[Resource], expected: &str) {
     let mut want: Vec<String> = docs(expected, 0)
         .iter()
         .map(|n| serde_json::to_string_pretty(&n.to_json()).unwrap())
@@ -49,7 +49,7 @@ pub fn assert_same(resources: &[Resource], expected: &str) {
 }
 
 /// The kustomization text and the node of one of its fields (file 1).
-pub fn field(kustomization: &str, name: &str) -> Node {
+pub(crate) fn field(kustomization: &str, name: &str) -> Node {
     node(kustomization, 1)
         .get(name)
         .cloned()
@@ -57,12 +57,12 @@ pub fn field(kustomization: &str, name: &str) -> Node {
 }
 
 /// The source text a span covers.
-pub fn text_of<'a>(text: &'a str, span: Span) -> &'a str {
+pub(crate) fn text_of(text: &str, span: Span) -> &str {
     &text[span.start..span.end]
 }
 
 /// The node at a JSON pointer.
-pub fn at<'a>(node: &'a Node, pointer: &str) -> &'a Node {
+pub(crate) fn at<'a>(node: &'a Node, pointer: &str) -> &'a Node {
     let mut n = node;
     for token in pointer.trim_start_matches('/').split('/') {
         n = match &n.value {
@@ -76,6 +76,6 @@ pub fn at<'a>(node: &'a Node, pointer: &str) -> &'a Node {
 }
 
 /// The key span of the last token of a pointer.
-pub fn key_span(node: &Node, pointer: &str) -> Span {
+pub(crate) fn key_span(node: &Node, pointer: &str) -> Span {
     node.pointer_key_span(pointer).span
 }

@@ -127,7 +127,8 @@ webhooks:
       namespace: default
 "#;
 
-const KUSTOMIZATION: &str = "namePrefix: pre-\nnameSuffix: -suf\nnamespace: team\nresources:\n- base\n";
+const KUSTOMIZATION: &str =
+    "namePrefix: pre-\nnameSuffix: -suf\nnamespace: team\nresources:\n- base\n";
 
 /// `kubectl kustomize` (v5.5.0) of the tree above.
 const EXPECTED: &str = r#"apiVersion: v1
@@ -290,7 +291,10 @@ fn references_follow_renames_like_kubectl() {
     assert_eq!(cm.as_str(), Some("pre-cfg-suf"));
     assert_eq!(cm.span, suffix);
     // A reference to nothing in the render keeps its own span.
-    let unknown = at(deployment, "/spec/template/spec/volumes/2/projected/sources/1/secret/name");
+    let unknown = at(
+        deployment,
+        "/spec/template/spec/volumes/2/projected/sources/1/secret/name",
+    );
     assert_eq!(unknown.span.file, FileId(0));
     // Webhook service: name and namespace from the referral.
     let vwc = &rs[12].node;
@@ -302,7 +306,10 @@ fn references_follow_renames_like_kubectl() {
     assert_eq!(rs[0].name_suffixes, vec!["-suf".to_owned()]);
     // Skipped kinds are not renamed nor recorded.
     assert!(rs[4].name_prefixes.is_empty());
-    assert_eq!(at(&rs[5].node, "/metadata/name").as_str(), Some("things.x.io"));
+    assert_eq!(
+        at(&rs[5].node, "/metadata/name").as_str(),
+        Some("things.x.io")
+    );
 }
 
 #[test]
@@ -338,5 +345,9 @@ fn ambiguous_referrals_are_an_error() {
         );
     }
     let err = apply(&mut rs, &FieldSpecs::builtin()).unwrap_err();
-    assert!(err.message.contains("multiple possible referrals"), "{}", err.message);
+    assert!(
+        err.message.contains("multiple possible referrals"),
+        "{}",
+        err.message
+    );
 }

@@ -189,7 +189,10 @@ fn namespace_matches_kubectl() {
     assert_eq!(at(&rs[0].node, "/metadata/name").span, field.span);
     assert_eq!(at(&rs[4].node, "/subjects/0/namespace").span, field.span);
     // Untouched nodes keep their own spans (file 0).
-    assert_eq!(at(&rs[4].node, "/subjects/1/namespace").span.file, FileId(0));
+    assert_eq!(
+        at(&rs[4].node, "/subjects/1/namespace").span.file,
+        FileId(0)
+    );
     // Previous ids record the id before the change.
     assert_eq!(rs[2].previous_ids[0].namespace, "other");
     assert_eq!(rs[0].previous_ids[0].name, "old");
@@ -203,11 +206,27 @@ fn unset_only_and_subject_modes() {
         unset_only: true,
         subjects: SubjectMode::AllServiceAccounts,
     };
-    apply_with(&mut rs, "prod", span, &options, &FieldSpecs::builtin().namespace).unwrap();
-    assert_eq!(at(&rs[2].node, "/metadata/namespace").as_str(), Some("other"));
-    assert_eq!(at(&rs[1].node, "/metadata/namespace").as_str(), Some("prod"));
+    apply_with(
+        &mut rs,
+        "prod",
+        span,
+        &options,
+        &FieldSpecs::builtin().namespace,
+    )
+    .unwrap();
+    assert_eq!(
+        at(&rs[2].node, "/metadata/namespace").as_str(),
+        Some("other")
+    );
+    assert_eq!(
+        at(&rs[1].node, "/metadata/namespace").as_str(),
+        Some("prod")
+    );
     // Both ServiceAccount subjects already had one: unset-only keeps them.
-    assert_eq!(at(&rs[4].node, "/subjects/1/namespace").as_str(), Some("foo"));
+    assert_eq!(
+        at(&rs[4].node, "/subjects/1/namespace").as_str(),
+        Some("foo")
+    );
     // The User subject is no ServiceAccount: no namespace added.
     assert!(at(&rs[4].node, "/subjects/2").get("namespace").is_none());
 }
