@@ -222,6 +222,20 @@ impl FieldSpecs {
         specs
     }
 
+    /// The configuration a kustomization's transformers use: the built-in
+    /// one merged with the `configurations:` files (parsed documents, those of
+    /// the levels below first, then this level's), as kustomize's
+    /// `MakeTransformerConfig` and the accumulator merge them. A merge
+    /// conflict lands on the file that brought it.
+    pub fn with_configurations(configurations: &[Node]) -> Result<FieldSpecs, Problem> {
+        let mut out = FieldSpecs::builtin();
+        for node in configurations {
+            let user = FieldSpecs::from_configuration(node)?;
+            out = out.merge(&user).map_err(|e| Problem::error(e, node.span))?;
+        }
+        Ok(out)
+    }
+
     /// Reads a `configurations:` file (kustomize refuses unknown fields).
     /// Problems land on the offending node.
     pub fn from_configuration(node: &Node) -> Result<FieldSpecs, Problem> {

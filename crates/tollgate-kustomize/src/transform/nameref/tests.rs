@@ -351,3 +351,160 @@ fn ambiguous_referrals_are_an_error() {
         err.message
     );
 }
+
+/// A kubebuilder-style `configurations:` file (from the corpus' kubeflow
+/// manifests) and one for a custom kind.
+const CONFIG_WEBHOOK: &str = r#"# the following config is for teaching kustomize where to look at when substituting vars.
+# It requires kustomize v2.1.0 or newer to work properly.
+nameReference:
+- kind: Service
+  version: v1
+  fieldSpecs:
+  - kind: MutatingWebhookConfiguration
+    group: admissionregistration.k8s.io
+    path: webhooks/clientConfig/service/name
+  - kind: ValidatingWebhookConfiguration
+    group: admissionregistration.k8s.io
+    path: webhooks/clientConfig/service/name
+
+namespace:
+- kind: MutatingWebhookConfiguration
+  group: admissionregistration.k8s.io
+  path: webhooks/clientConfig/service/namespace
+  create: true
+- kind: ValidatingWebhookConfiguration
+  group: admissionregistration.k8s.io
+  path: webhooks/clientConfig/service/namespace
+  create: true
+
+varReference:
+- path: metadata/annotations
+"#;
+const CONFIG_MYKIND: &str = r#"nameReference:
+- kind: Service
+  version: v1
+  fieldSpecs:
+  - kind: MyKind
+    path: spec/svc
+commonLabels:
+- kind: MyKind
+  path: spec/sel
+  create: true
+"#;
+const CONFIG_RESOURCES: &str = r#"apiVersion: v1
+kind: Service
+metadata:
+  name: webhook-service
+  namespace: system
+spec:
+  ports:
+  - port: 443
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: vwc
+webhooks:
+- name: a
+  clientConfig:
+    service:
+      name: webhook-service
+      namespace: system
+      path: /validate
+---
+apiVersion: x.io/v1
+kind: MyKind
+metadata:
+  name: mk
+spec:
+  svc: webhook-service
+"#;
+/// `kubectl kustomize` with `namespace: sys`, `namePrefix: p-` and both
+/// configurations.
+const CONFIG_EXPECTED: &str = r#"apiVersion: v1
+kind: Service
+metadata:
+  name: p-webhook-service
+  namespace: sys
+spec:
+  ports:
+  - port: 443
+---
+apiVersion: x.io/v1
+kind: MyKind
+metadata:
+  name: p-mk
+  namespace: sys
+spec:
+  svc: p-webhook-service
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: p-vwc
+webhooks:
+- clientConfig:
+    service:
+      name: p-webhook-service
+      namespace: sys
+      path: /validate
+  name: a
+"#;
+/// A webhook with a `url` gets an empty `service` from the namespace spec's
+/// `create: true`, and kustomize then fails on its missing name.
+const CONFIG_RESOURCES_ERR: &str = r#"apiVersion: v1
+kind: Service
+metadata:
+  name: webhook-service
+  namespace: system
+spec:
+  ports:
+  - port: 443
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: vwc
+webhooks:
+- name: a
+  clientConfig:
+    service:
+      name: webhook-service
+      namespace: system
+      path: /validate
+- name: b
+  clientConfig:
+    url: https://x
+---
+apiVersion: x.io/v1
+kind: MyKind
+metadata:
+  name: mk
+spec:
+  svc: webhook-service
+"#;
+
+fn render_configured(resources_text: &str) -> Result<Vec<Resource>, Problem> {
+    let mut rs = resources(resources_text);
+    let specs =
+        FieldSpecs::with_configurations(&[node(CONFIG_WEBHOOK, 2), node(CONFIG_MYKIND, 3)])?;
+    let k = node("namespace: sys\nnamePrefix: p-\n", 1);
+    namespace::apply(&mut rs, k.get("namespace").unwrap(), &specs)?;
+    prefix_suffix::apply_prefix(&mut rs, k.get("namePrefix").unwrap(), &specs)?;
+    apply(&mut rs, &specs)?;
+    Ok(rs)
+}
+
+#[test]
+fn configurations_extend_references_like_kubectl() {
+    let rs = render_configured(CONFIG_RESOURCES).unwrap();
+    assert_same(&rs, CONFIG_EXPECTED);
+    let svc = at(&rs[2].node, "/spec/svc");
+    assert_eq!(svc.span.file, FileId(1));
+    let err = render_configured(CONFIG_RESOURCES_ERR).unwrap_err();
+    assert!(
+        err.message.contains("no 'name' field in node"),
+        "{}",
+        err.message
+    );
+}
