@@ -92,6 +92,11 @@ pub struct Resource {
     pub previous_ids: Vec<ResId>,
     /// Set on objects made by a generator.
     pub generated: Option<Generated>,
+    /// `namePrefix`es applied to the name, innermost (first applied) first;
+    /// name references prefer referrals renamed like their referrer.
+    pub name_prefixes: Vec<String>,
+    /// `nameSuffix`es applied to the name, innermost first.
+    pub name_suffixes: Vec<String>,
 }
 
 impl Resource {
@@ -103,6 +108,8 @@ impl Resource {
             origin,
             previous_ids: Vec::new(),
             generated: None,
+            name_prefixes: Vec::new(),
+            name_suffixes: Vec::new(),
         }
     }
 

@@ -1,0 +1,162 @@
+//! Tests of the build: resources, nested directories, components, cycles,
+//! duplicate ids, the load restrictor, and the file dependency set.
+
+use crate::{LoadRestrictor, MemoryFiles, Options, RENDER_ERROR, RENDER_UNSUPPORTED, render};
+
+fn names(r: &crate::Rendered) -> Vec<String> {
+    r.resources
+        .iter()
+        .map(|r| format!("{}/{}", r.id().kind, r.id().name))
+        .collect()
+}
+
+#[test]
+fn resources_files_and_directories() {
+    let files = MemoryFiles::from_pairs([
+        (
+            "app/kustomization.yaml",
+            "resources:\n- dep.yaml\n- ../base\n",
+        ),
+        (
+            "app/dep.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: web\n",
+        ),
+        (
+            "base/kustomization.yaml",
+            "bases: []\nresources:\n- ns.yaml\n",
+        ),
+        (
+            "base/ns.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n",
+        ),
+    ]);
+    let r = render(&files, "app", &Options::default());
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(
+        names(&r),
+        ["Namespace/prod", "Service/web", "Deployment/web"]
+    );
+    let paths: Vec<&str> = r.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "app/kustomization.yaml",
+            "app/dep.yaml",
+            "base/kustomization.yaml",
+            "base/ns.yaml"
+        ]
+    );
+    // Spans point into the file the object came from.
+    let ns = &r.resources[0];
+    let file = &r.files[ns.node.span.file.0 as usize];
+    assert_eq!(file.path, "base/ns.yaml");
+    let name = ns.node.get("metadata").unwrap().get("name").unwrap();
+    assert_eq!(&file.text[name.span.start..name.span.end], "prod");
+}
+
+#[test]
+fn duplicate_ids_and_cycles_are_errors() {
+    let files = MemoryFiles::from_pairs([
+        ("a/kustomization.yaml", "resources:\n- x.yaml\n- y.yaml\n"),
+        (
+            "a/x.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+        (
+            "a/y.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n",
+        ),
+        ("b/kustomization.yaml", "resources:\n- ../c\n"),
+        ("c/kustomization.yaml", "resources:\n- ../b\n"),
+    ]);
+    let r = render(&files, "a", &Options::default());
+    assert_eq!(r.problems.len(), 1);
+    assert_eq!(r.problems[0].rule, RENDER_ERROR);
+    assert!(
+        r.problems[0].message.contains("already registered id"),
+        "{}",
+        r.problems[0].message
+    );
+    assert!(r.resources.is_empty());
+    let r = render(&files, "b", &Options::default());
+    assert!(
+        r.problems[0].message.contains("cycle detected"),
+        "{}",
+        r.problems[0].message
+    );
+}
+
+#[test]
+fn load_restrictor_applies_to_files_not_directories() {
+    let files = MemoryFiles::from_pairs([
+        (
+            "app/kustomization.yaml",
+            "resources:\n- ../shared/cm.yaml\n",
+        ),
+        (
+            "shared/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+    ]);
+    let r = render(&files, "app", &Options::default());
+    assert_eq!(r.problems[0].rule, RENDER_ERROR);
+    assert!(r.problems[0].message.contains("is not in or below"));
+    let text = &r.files[0].text;
+    let span = r.problems[0].span;
+    assert_eq!(&text[span.start..span.end], "../shared/cm.yaml");
+    let none = Options {
+        load_restrictor: LoadRestrictor::None,
+        ..Options::default()
+    };
+    let r = render(&files, "app", &none);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(names(&r), ["ConfigMap/c"]);
+}
+
+#[test]
+fn remote_and_missing_resources() {
+    let files = MemoryFiles::from_pairs([
+        (
+            "k/kustomization.yaml",
+            "resources:\n- https://github.com/org/repo//deploy?ref=v1\n",
+        ),
+        ("m/kustomization.yaml", "resources:\n- nope.yaml\n"),
+    ]);
+    let r = render(&files, "k", &Options::default());
+    assert_eq!(r.problems[0].rule, RENDER_UNSUPPORTED);
+    let r = render(&files, "m", &Options::default());
+    assert_eq!(r.problems[0].rule, RENDER_ERROR);
+    assert_eq!(r.files.len(), 1);
+}
+
+#[test]
+fn components_need_component_kind() {
+    let files = MemoryFiles::from_pairs([
+        (
+            "app/kustomization.yaml",
+            "resources:\n- cm.yaml\ncomponents:\n- ../comp\n",
+        ),
+        (
+            "app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+        (
+            "comp/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- sa.yaml\n",
+        ),
+        (
+            "comp/sa.yaml",
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: s\n",
+        ),
+        ("bad/kustomization.yaml", "components:\n- ../app\n"),
+    ]);
+    let r = render(&files, "app", &Options::default());
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(names(&r), ["ServiceAccount/s", "ConfigMap/c"]);
+    let r = render(&files, "bad", &Options::default());
+    assert!(
+        r.problems[0].message.contains("expected kind 'Component'"),
+        "{}",
+        r.problems[0].message
+    );
+}
