@@ -57,6 +57,44 @@ pub enum Command {
     Test(TestArgs),
     /// Describe a policy rule: its metadata, where it is defined, an example.
     Explain(ExplainArgs),
+    /// Render Kustomize targets natively and print the stream, as `kustomize build` does.
+    Render(RenderArgs),
+}
+
+/// How `render` prints objects.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum RenderFormat {
+    /// YAML documents separated by `---`, as `kustomize build` prints them.
+    #[default]
+    Yaml,
+    /// One JSON array per target.
+    Json,
+}
+
+/// kustomize's load restrictor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LoadRestrictorArg {
+    /// A kustomization reads files only below its own directory (kustomize's default).
+    #[default]
+    RootOnly,
+    /// A kustomization reads any file in the repository (Flux's setting).
+    None,
+}
+
+/// Arguments of `tollgate render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Directories holding a kustomization (default: the current directory).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dirs: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RenderFormat::Yaml)]
+    pub format: RenderFormat,
+
+    /// Which files a kustomization may read; never anything outside the repository.
+    #[arg(long, value_enum, default_value_t = LoadRestrictorArg::RootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
 }
 
 /// Arguments of `tollgate inspect`.

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod init;
 pub mod inspect;
+mod render_cmd;
 mod report_cmd;
 
 use std::io::{IsTerminal, Read, Write};
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Man => init::run_man(),
         Command::Test(ref args) => run_test(&cli, args, &cwd),
         Command::Explain(ref args) => run_explain(&cli, args, &cwd),
+        Command::Render(ref args) => render_cmd::run_render(&cli, args, &cwd),
     }
 }
 

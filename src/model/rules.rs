@@ -93,6 +93,11 @@ pub const WAIVER_EXPIRED: RuleId = Borrowed("waiver-expired");
 /// A config waiver that matched no finding.
 pub const WAIVER_UNUSED: RuleId = Borrowed("waiver-unused");
 
+/// A kustomization that kustomize would refuse (a missing file, a cycle, a patch that matches nothing).
+pub const RENDER_ERROR: RuleId = Borrowed("render-error");
+/// A kustomization feature tollgate does not render (remote bases, Helm charts, plugins).
+pub const RENDER_UNSUPPORTED: RuleId = Borrowed("render-unsupported");
+
 /// Every built-in rule, in the order `docs/rules.md` lists them.
 pub const REGISTRY: &[Rule] = &[
     Rule {
@@ -233,6 +238,18 @@ pub const REGISTRY: &[Rule] = &[
         description: "A config waiver matched no finding in a full run. Remove it, or fix its `rule`/`path`.",
         severity: Severity::Warning,
     },
+    Rule {
+        id: "render-error",
+        title: "Kustomization does not render",
+        description: "kustomize would refuse this kustomization: a missing file, a cycle, a duplicate object, a patch that matches nothing or does not apply. The finding is on the line that caused it; fix it there.",
+        severity: Severity::Error,
+    },
+    Rule {
+        id: "render-unsupported",
+        title: "Kustomization feature not rendered",
+        description: "The kustomization uses something tollgate does not render (a remote base, `helmCharts`, a generator or transformer plugin, a KRM function); the finding is on that field. The target's files are checked as written instead.",
+        severity: Severity::Warning,
+    },
 ];
 
 /// The registry entry of a built-in rule.
@@ -299,6 +316,8 @@ mod tests {
             POLICY_TIMEOUT,
             WAIVER_EXPIRED,
             WAIVER_UNUSED,
+            RENDER_ERROR,
+            RENDER_UNSUPPORTED,
         ] {
             assert!(lookup(&id).is_some(), "{id} is not in the registry");
         }

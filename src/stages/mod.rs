@@ -4,5 +4,6 @@
 
 pub mod diff;
 pub mod policy;
+pub mod render;
 pub mod schema;
 pub mod waiver;
