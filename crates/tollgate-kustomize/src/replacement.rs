@@ -26,7 +26,7 @@
 //! the joined value mixes the target's text and the source's; it too gets
 //! the source's span, since the part that changed came from there.
 
-mod path;
+pub(crate) mod path;
 
 use crate::patch::Selector;
 use crate::{Node, Problem, ResId, Resource, Span, Value};
