@@ -41,7 +41,7 @@ struct Var {
 impl Var {
     fn parse(node: &Node) -> Result<Self, Problem> {
         let s = |n: Option<&Node>, k: &str| -> Result<String, Problem> {
-            match n.and_then(|n| n.get(k)) {
+            match n.and_then(|n| path::field(n, k)) {
                 None => Ok(String::new()),
                 Some(v) => match &v.value {
                     Value::String(s) => Ok(s.clone()),
@@ -53,7 +53,7 @@ impl Var {
                 },
             }
         };
-        let objref = node.get("objref");
+        let objref = path::field(node, "objref");
         let mut group = s(objref, "group")?;
         let mut version = s(objref, "version")?;
         let api_version = s(objref, "apiVersion")?;
@@ -75,7 +75,7 @@ impl Var {
             kind: s(objref, "kind")?,
             obj_name: s(objref, "name")?,
             namespace: s(objref, "namespace")?,
-            field_path: s(node.get("fieldref"), "fieldPath")?,
+            field_path: s(path::field(node, "fieldref"), "fieldPath")?,
             span: node.span,
             bound: None,
         })

@@ -139,3 +139,22 @@ fn replacement_text() {
     assert_eq!(go_float(1.5), "1.5");
     assert_eq!(go_float(1e21), "1e+21");
 }
+
+#[test]
+fn keys_match_ignoring_case_as_go_json_does() {
+    // kubeflow writes `fieldpath:`; Go's JSON decoding takes it as `fieldPath`.
+    let mut res: Vec<Resource> = docs(RESOURCES).into_iter().map(Resource::new).collect();
+    let vars = "- name: PORT\n  objref: {kind: Service, name: svc, apiVersion: v1}\n  fieldref:\n    fieldpath: spec.ports.0.port\n- name: SVC\n  objRef: {kind: Service, name: svc, apiVersion: v1}\n";
+    let mut set = VarSet::default();
+    set.merge(&docs(vars).remove(0), &res).unwrap();
+    set.resolve(&mut res).unwrap();
+    let got = res[1].node.to_json();
+    assert_eq!(
+        got["spec"]["template"]["spec"]["containers"][0]["args"][1],
+        8080
+    );
+    assert_eq!(
+        got["spec"]["template"]["spec"]["containers"][0]["command"][1],
+        "svc"
+    );
+}
