@@ -415,9 +415,28 @@ pub fn resources_from_documents(docs: Vec<Node>) -> Result<Vec<Resource>, Proble
                 doc.get("metadata").map_or(doc.span, |n| n.span),
             ));
         }
+        let mut doc = doc;
+        drop_empty_annotations(&mut doc);
         out.push(Resource::new(doc));
     }
     Ok(out)
+}
+
+/// kustomize's reader drops a `metadata.annotations` that is null or empty
+/// (it adds and removes its own bookkeeping annotations, which clears an
+/// emptied mapping); `labels` and other empty fields stay.
+fn drop_empty_annotations(doc: &mut Node) {
+    if let Some(Node {
+        value: Value::Map(entries),
+        ..
+    }) = doc.get_mut("metadata")
+    {
+        entries.retain(|e| {
+            e.key != "annotations"
+                || !matches!(&e.value.value, Value::Null)
+                    && !matches!(&e.value.value, Value::Map(m) if m.is_empty())
+        });
+    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@
 //! the joined value mixes the target's text and the source's; it too gets
 //! the source's span, since the part that changed came from there.
 
-mod path;
+pub(crate) mod path;
 
 use crate::patch::Selector;
 use crate::{Node, Problem, ResId, Resource, Span, Value};
@@ -64,7 +64,10 @@ impl FieldOptions {
         match &node.value {
             Value::Map(entries) => {
                 for e in entries {
-                    match (e.key.as_str(), &e.value.value) {
+                    match (
+                        canonical(&e.key, &["delimiter", "index", "create", "encoding"]),
+                        &e.value.value,
+                    ) {
                         ("delimiter", Value::String(s)) => o.delimiter = s.clone(),
                         ("index", Value::Int(i)) => o.index = *i,
                         ("create", Value::Bool(b)) => o.create = *b,
@@ -105,10 +108,12 @@ struct IdSelector {
 
 impl IdSelector {
     fn parse(node: &Node) -> Self {
-        let field = |k: &str| match node.get(k).map(|n| &n.value) {
+        let field = |k: &str| match path::field(node, k).map(|n| &n.value) {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Null) | None => String::new(),
-            Some(_) => node.get(k).map(path::scalar_text).unwrap_or_default(),
+            Some(_) => path::field(node, k)
+                .map(path::scalar_text)
+                .unwrap_or_default(),
         };
         IdSelector {
             id: ResId {
@@ -143,6 +148,16 @@ impl IdSelector {
     }
 }
 
+/// The name of `key` among `known` ignoring case (Go's JSON field
+/// matching), or `key` itself.
+fn canonical<'k>(key: &'k str, known: &[&'static str]) -> &'k str {
+    known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(key))
+        .copied()
+        .unwrap_or(key)
+}
+
 /// kyaml's `ResId.String`: `Kind.Version.Group/Name.Namespace`.
 fn id_string(id: &ResId) -> String {
     let or = |s: &str, none: &str| {
@@ -169,7 +184,7 @@ fn ids_of(r: &Resource) -> Vec<ResId> {
 }
 
 fn string_field(node: &Node, key: &str) -> Result<Option<String>, Problem> {
-    match node.get(key) {
+    match path::field(node, key) {
         None => Ok(None),
         Some(n) => match &n.value {
             Value::String(s) => Ok(Some(s.clone())),
@@ -184,8 +199,8 @@ fn string_field(node: &Node, key: &str) -> Result<Option<String>, Problem> {
 
 fn apply_one(resources: &mut [Resource], r: &Node) -> Result<(), Problem> {
     let (Some(source), Some(targets)) = (
-        r.get("source").filter(|n| !matches!(n.value, Value::Null)),
-        r.get("targets").filter(|n| !matches!(n.value, Value::Null)),
+        path::field(r, "source").filter(|n| !matches!(n.value, Value::Null)),
+        path::field(r, "targets").filter(|n| !matches!(n.value, Value::Null)),
     ) else {
         return Err(Problem::error(
             "replacements must specify a source and at least one target",
@@ -209,7 +224,7 @@ fn apply_one(resources: &mut [Resource], r: &Node) -> Result<(), Problem> {
 fn source_value(resources: &[Resource], source: &Node) -> Result<Node, Problem> {
     let sel = IdSelector::parse(source);
     let field_path = string_field(source, "fieldPath")?;
-    let options = FieldOptions::parse(source.get("options"))?;
+    let options = FieldOptions::parse(path::field(source, "options"))?;
     let describe = || {
         let mut parts = vec![id_string(&sel.id)];
         if let Some(fp) = field_path.as_ref().filter(|f| !f.is_empty()) {
@@ -242,7 +257,7 @@ fn source_value(resources: &[Resource], source: &Node) -> Result<Node, Problem> 
     let fp = field_path
         .filter(|f| !f.is_empty())
         .unwrap_or_else(|| "metadata.name".to_owned());
-    let at = source.get("fieldPath").map_or(source.span, |n| n.span);
+    let at = path::field(source, "fieldPath").map_or(source.span, |n| n.span);
     let node = path::lookup(&res.node, &path::split(&fp))
         .map_err(|m| Problem::error(format!("error looking up replacement source: {m}"), at))?;
     let node = node.filter(|n| match &n.value {
@@ -314,7 +329,10 @@ fn label_selector(node: &Node) -> Result<Option<Selector>, Problem> {
     };
     let kept: Vec<_> = entries
         .iter()
-        .filter(|e| matches!(e.key.as_str(), "labelSelector" | "annotationSelector"))
+        .filter(|e| {
+            e.key.eq_ignore_ascii_case("labelSelector")
+                || e.key.eq_ignore_ascii_case("annotationSelector")
+        })
         .filter(|e| e.value.as_str().is_some_and(|s| !s.is_empty()))
         .cloned()
         .collect();
@@ -327,14 +345,14 @@ fn label_selector(node: &Node) -> Result<Option<Selector>, Problem> {
 }
 
 fn apply_target(resources: &mut [Resource], t: &Node, value: &Node) -> Result<(), Problem> {
-    let Some(select) = t.get("select").filter(|n| !matches!(n.value, Value::Null)) else {
+    let Some(select) = path::field(t, "select").filter(|n| !matches!(n.value, Value::Null)) else {
         return Err(Problem::error(
             "target must specify resources to select",
             t.span,
         ));
     };
     let select_id = IdSelector::parse(select);
-    let rejects: Vec<&Node> = match t.get("reject").map(|n| &n.value) {
+    let rejects: Vec<&Node> = match path::field(t, "reject").map(|n| &n.value) {
         Some(Value::Seq(items)) => items.iter().collect(),
         _ => Vec::new(),
     };
@@ -343,7 +361,7 @@ fn apply_target(resources: &mut [Resource], t: &Node, value: &Node) -> Result<()
         .map(|n| IdSelector::parse(n))
         .filter(|s| !s.is_empty())
         .collect();
-    let mut field_paths: Vec<&Node> = match t.get("fieldPaths").map(|n| &n.value) {
+    let mut field_paths: Vec<&Node> = match path::field(t, "fieldPaths").map(|n| &n.value) {
         Some(Value::Seq(items)) => items.iter().collect(),
         _ => Vec::new(),
     };
@@ -351,7 +369,7 @@ fn apply_target(resources: &mut [Resource], t: &Node, value: &Node) -> Result<()
     if field_paths.is_empty() {
         field_paths.push(&default_path);
     }
-    let options = FieldOptions::parse(t.get("options"))?;
+    let options = FieldOptions::parse(path::field(t, "options"))?;
     for res in resources.iter_mut() {
         if !by_labels(res, select, &rejects)? {
             continue;

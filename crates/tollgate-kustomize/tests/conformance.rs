@@ -152,7 +152,7 @@ fn compare(expected: &str, actual: Vec<serde_json::Value>) -> String {
     }
     if !pointers.is_empty() {
         pointers.truncate(30);
-        return format!("differs {}", pointers.join(" ").replace(' ', " "));
+        return format!("differs {}", pointers.join(" "));
     }
     let want_order: Vec<&str> = want.iter().map(|(k, _)| k.as_str()).collect();
     let got_order: Vec<&str> = got.iter().map(|(k, _)| k.as_str()).collect();
@@ -176,6 +176,8 @@ fn corpus_conformance() {
     let files = DiskFiles::new(&corpus).expect("corpus root");
     let mut results: BTreeMap<String, String> = BTreeMap::new();
     let mut details: Vec<String> = Vec::new();
+    let mut byte_identical = 0usize;
+    let mut byte_diffs: Vec<String> = Vec::new();
     for line in roots.lines().filter(|l| !l.trim().is_empty()) {
         let mut cols = line.split('\t');
         let root = cols.next().unwrap_or("").to_owned();
@@ -209,6 +211,23 @@ fn corpus_conformance() {
                 } else if !rendered.problems.is_empty() {
                     "error-mismatch".to_owned()
                 } else {
+                    let ours = tollgate_kustomize::emit::yaml(&rendered.resources);
+                    if ours == text {
+                        byte_identical += 1;
+                    } else if let Some((i, (w, g))) = text
+                        .lines()
+                        .zip(ours.lines())
+                        .enumerate()
+                        .find(|(_, (w, g))| w != g)
+                    {
+                        byte_diffs.push(format!("{root}:{}: want {w:?} got {g:?}", i + 1));
+                    } else {
+                        byte_diffs.push(format!(
+                            "{root}: {} bytes wanted, {} written",
+                            text.len(),
+                            ours.len()
+                        ));
+                    }
                     compare(
                         &text,
                         rendered
@@ -241,6 +260,10 @@ fn corpus_conformance() {
     println!("conformance: {} roots: {counts:?}", results.len());
     for d in &details {
         println!("  {d}");
+    }
+    println!("conformance: {byte_identical} renders byte-identical to kubectl's output");
+    for d in &byte_diffs {
+        println!("  bytes {d}");
     }
     let table: String = results
         .iter()

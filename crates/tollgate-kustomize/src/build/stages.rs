@@ -242,7 +242,8 @@ fn replacement_entries(b: &mut Builder<'_>, k: &Kustomization) -> Result<Vec<Nod
 pub(super) fn finish(_k: &Kustomization, acc: &mut Accumulator) -> Result<(), Problem> {
     crate::generate::add_hash_suffixes(&mut acc.resources)?;
     transform::nameref::apply(&mut acc.resources, &acc.config)?;
-    acc.vars.resolve(&mut acc.resources)?;
+    acc.vars
+        .resolve_with(&mut acc.resources, &acc.config.var_reference)?;
     acc.resources.retain(|r| !is_local_config(r));
     Ok(())
 }

@@ -160,3 +160,19 @@ fn components_need_component_kind() {
         r.problems[0].message
     );
 }
+
+#[test]
+fn empty_annotations_are_dropped_at_load() {
+    // kubectl kustomize drops `annotations:` null or {} but keeps `labels: {}`.
+    let files = MemoryFiles::from_pairs([
+        ("kustomization.yaml", "resources:\n- a.yaml\n"),
+        (
+            "a.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  annotations:\n  labels: {}\n",
+        ),
+    ]);
+    let r = render(&files, "", &Options::default());
+    let meta = r.resources[0].node.get("metadata").unwrap();
+    assert!(meta.get("annotations").is_none());
+    assert!(meta.get("labels").is_some());
+}

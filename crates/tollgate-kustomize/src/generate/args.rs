@@ -61,7 +61,15 @@ impl Opts {
             ));
         };
         for e in entries {
-            match e.key.as_str() {
+            match canonical(
+                &e.key,
+                &[
+                    "labels",
+                    "annotations",
+                    "disableNameSuffixHash",
+                    "immutable",
+                ],
+            ) {
                 "labels" => {
                     o.labels = string_map(&e.value)?;
                     o.labels_span = Some(e.key_span);
@@ -158,7 +166,18 @@ impl<'a> GenArgs<'a> {
                     span: e.value.span,
                 })
             };
-            match e.key.as_str() {
+            let known = [
+                "name",
+                "namespace",
+                "behavior",
+                "type",
+                "literals",
+                "files",
+                "envs",
+                "env",
+                "options",
+            ];
+            match canonical(&e.key, &known) {
                 "name" => args.name = Some(spanned()?).filter(|s| !s.value.is_empty()),
                 "namespace" => args.namespace = Some(spanned()?),
                 "behavior" => {
@@ -199,6 +218,16 @@ impl<'a> GenArgs<'a> {
         }
         Ok(args)
     }
+}
+
+/// The name of `key` among `known` ignoring case (Go's JSON field
+/// matching, which kustomize's decoding uses), or `key` itself.
+fn canonical<'k>(key: &'k str, known: &[&'static str]) -> &'k str {
+    known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(key))
+        .copied()
+        .unwrap_or(key)
 }
 
 /// A scalar as the string Go's YAML-to-JSON-to-string decoding accepts: only

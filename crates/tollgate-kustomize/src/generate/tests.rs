@@ -386,3 +386,15 @@ fn absorb_errors_as_kustomize() {
         err.message
     );
 }
+
+#[test]
+fn hash_covers_the_final_data_only() {
+    // kubectl: base `cm` (literal k=v) under an overlay with namespace,
+    // namePrefix, commonLabels and a patch setting k: patched is named
+    // p-cm-t5c9d2kg84: the hash is taken last, of the patched data, and
+    // neither the name, namespace nor labels count.
+    let node = yaml(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p-cm\n  namespace: other\n  labels: {a: b}\ndata:\n  k: patched\n",
+    );
+    assert_eq!(content_hash(&node).unwrap(), "t5c9d2kg84");
+}

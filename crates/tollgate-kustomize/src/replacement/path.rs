@@ -76,6 +76,20 @@ fn split_index(p: &str) -> Result<(&str, &str), String> {
     })
 }
 
+/// A mapping field as Go's `encoding/json` finds a struct field (what
+/// kustomize decodes its configuration with): the exact key, else a key
+/// equal ignoring case (`fieldpath` is `fieldPath`).
+pub(crate) fn field<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
+    let Value::Map(entries) = &node.value else {
+        return None;
+    };
+    entries
+        .iter()
+        .find(|e| e.key == key)
+        .or_else(|| entries.iter().find(|e| e.key.eq_ignore_ascii_case(key)))
+        .map(|e| &e.value)
+}
+
 fn is_scalar(node: &Node) -> bool {
     !matches!(node.value, Value::Seq(_) | Value::Map(_))
 }
