@@ -14,6 +14,36 @@ use serde::Deserialize;
 use crate::load::Limits;
 use crate::model::finding::RuleLevel;
 
+/// Which files a kustomization may read (kustomize's `--load-restrictor`);
+/// nothing outside the repository is ever read either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoadRestrictor {
+    /// Only files at or below the kustomization's directory (kustomize's default).
+    #[default]
+    RootOnly,
+    /// Any file in the repository (Flux's setting).
+    None,
+}
+
+/// Resolved `render:` settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RenderSettings {
+    /// Render Kustomize targets and check what they render (default on).
+    pub enabled: bool,
+    /// The load restrictor.
+    pub load_restrictor: LoadRestrictor,
+}
+
+impl Default for RenderSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            load_restrictor: LoadRestrictor::RootOnly,
+        }
+    }
+}
+
 /// The default policy evaluation budget per document, in milliseconds
 /// (`policy.timeout_ms`, `--policy-timeout`).
 pub const DEFAULT_POLICY_TIMEOUT_MS: u64 = 2000;
@@ -111,6 +141,8 @@ pub struct Settings {
     pub rules: std::collections::BTreeMap<String, RuleLevel>,
     /// Policy settings (`policy:`).
     pub policy: PolicySettings,
+    /// Rendering (`render:`).
+    pub render: RenderSettings,
 }
 
 /// A config problem: exit 2, with the file, line and column.
@@ -157,6 +189,7 @@ impl Settings {
                 engine: PolicyEngine::Auto,
                 ..PolicySettings::default()
             },
+            render: RenderSettings::default(),
         }
     }
 }

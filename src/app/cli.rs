@@ -149,6 +149,10 @@ pub struct CheckArgs {
 /// Flags that shape a check, shared by `check` and `report`.
 #[derive(Debug, Args)]
 pub struct SettingsArgs {
+    /// Check files as written: do not render Kustomize targets (`render.enabled: false`).
+    #[arg(long)]
+    pub no_render: bool,
+
     /// Ignore every waiver (config, annotations, policy exceptions): the auditor's view.
     #[arg(long)]
     pub no_waivers: bool,

@@ -17,8 +17,8 @@ use crate::load::{self, Limits, Syntax, node};
 use crate::model::finding::RuleLevel;
 use crate::model::source::{self, SourceFile};
 use crate::settings::{
-    ConfigError, DEFAULT_POLICY_TIMEOUT_MS, FailOn, MissingSchema, PolicyEngine, PolicySettings,
-    SchemaSettings, Settings,
+    ConfigError, DEFAULT_POLICY_TIMEOUT_MS, FailOn, LoadRestrictor, MissingSchema, PolicyEngine,
+    PolicySettings, RenderSettings, SchemaSettings, Settings,
 };
 use crate::stages::waiver::Waivers;
 
@@ -50,6 +50,9 @@ pub struct Options {
     /// Rego policies: where they are, which packages count, data, time limit.
     #[serde(default)]
     pub policy: PolicyConfig,
+    /// Kustomize rendering: on by default; what a kustomization may read.
+    #[serde(default)]
+    pub render: RenderOptions,
     /// Per-rule overrides by rule id (`image-tag-latest: off`,
     /// `host-port: warning`, `main.deny: info`). Applies to every finding with
     /// that id, built-in checks and policies alike; `off` rules are not evaluated.
@@ -95,6 +98,18 @@ pub struct PolicyConfig {
     /// compiled VM, everything else on its interpreter; `interpreter`: all on the
     /// interpreter).
     pub engine: Option<PolicyEngine>,
+}
+
+/// The `render:` section.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenderOptions {
+    /// Render Kustomize targets and check the objects they render (default
+    /// true). `--no-render` turns it off for one run.
+    pub enabled: Option<bool>,
+    /// `root-only` (kustomize's default) or `none` (Flux's setting: any file in
+    /// the repository). Nothing outside the repository is read either way.
+    pub load_restrictor: Option<LoadRestrictor>,
 }
 
 /// The `schemas:` section.
@@ -311,6 +326,10 @@ impl Config {
             schemas,
             rules: options.rules,
             policy,
+            render: RenderSettings {
+                enabled: options.render.enabled.unwrap_or(true),
+                load_restrictor: options.render.load_restrictor.unwrap_or_default(),
+            },
         };
         Ok(Self { settings, waivers })
     }

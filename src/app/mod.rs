@@ -89,6 +89,9 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Run
     if args.permissive {
         settings.schemas.permissive = true;
     }
+    if args.no_render {
+        settings.render.enabled = false;
+    }
     let options = policy_options(&settings, &args.policy, cwd);
     let options = policy::PolicyOptions {
         namespaces: if !args.namespace.is_empty() {

@@ -78,6 +78,10 @@ pub struct Finding {
     pub status: Option<Status>,
     /// Extra keys a policy result carried besides `msg`, `path` and `_loc`.
     pub metadata: Option<Box<serde_json::Map<String, serde_json::Value>>>,
+    /// The render targets whose rendered objects produced this finding (empty
+    /// for a file checked as written). One source location reported by several
+    /// targets is one finding listing them all.
+    pub targets: Vec<Arc<str>>,
 }
 
 impl Finding {
@@ -89,6 +93,8 @@ impl Finding {
         severity: Severity,
         message: impl Into<String>,
     ) -> Self {
+        // A rendered node's span names the file that wrote it.
+        let source = source.resolve(span.file);
         Self {
             rule,
             severity,
@@ -102,6 +108,7 @@ impl Finding {
             waived: None,
             status: None,
             metadata: None,
+            targets: Vec::new(),
         }
     }
 
@@ -121,6 +128,7 @@ impl Finding {
             waived: None,
             status: None,
             metadata: None,
+            targets: Vec::new(),
         }
     }
 

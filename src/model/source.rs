@@ -15,6 +15,9 @@ pub struct SourceFile {
     /// The decoded text (without a byte order mark).
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// For a rendered target: the files its objects' spans point into, indexed
+    /// by `FileId` (every span of a rendered node names the file that wrote it).
+    files: Option<Arc<[Arc<SourceFile>]>>,
 }
 
 /// A 1-based line and column (columns count characters).
@@ -41,7 +44,33 @@ impl SourceFile {
             name,
             text,
             line_starts,
+            files: None,
         }
+    }
+
+    /// The source of a rendered target: named after the target, with no text
+    /// of its own; spans resolve into `files` by their `FileId`.
+    pub fn rendered(name: Arc<str>, files: Vec<Arc<SourceFile>>) -> Self {
+        Self {
+            name,
+            text: Arc::from(""),
+            line_starts: vec![0],
+            files: Some(files.into()),
+        }
+    }
+
+    /// The source a span's bytes are in: this file, or for a rendered target
+    /// the file that wrote the node.
+    pub fn resolve(&self, file: crate::load::FileId) -> &SourceFile {
+        match &self.files {
+            Some(table) => table.get(file.0 as usize).map_or(self, |f| &**f),
+            None => self,
+        }
+    }
+
+    /// The files of a rendered target (empty for a plain file).
+    pub fn parts(&self) -> &[Arc<SourceFile>] {
+        self.files.as_deref().unwrap_or_default()
     }
 
     /// The line and column of a byte offset (clamped to the text).

@@ -58,6 +58,8 @@ struct JsonFinding<'a> {
     waived: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    targets: &'a [std::sync::Arc<str>],
 }
 
 /// Writes the report as pretty-printed JSON with a trailing newline.
@@ -79,6 +81,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             status: f.status,
             waived: f.waived.as_deref(),
             metadata: f.metadata.as_deref(),
+            targets: &f.targets,
         })
         .collect();
     let output = Output {

@@ -27,6 +27,7 @@ pub mod order;
 pub mod patch;
 pub mod replacement;
 pub mod resource;
+pub mod targets;
 pub mod transform;
 pub mod vars;
 

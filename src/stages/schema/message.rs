@@ -60,7 +60,12 @@ pub(crate) fn violations(err: &ValidationError<'_>, cx: &Context<'_>) -> Vec<Vio
                     let mut field = pointer.clone();
                     node::push_token(&mut field, name);
                     let span = cx.root.pointer_key_span(&field).span;
-                    let written = cx.source.text.get(span.start..span.end).unwrap_or_default();
+                    let written = cx
+                        .source
+                        .resolve(span.file)
+                        .text
+                        .get(span.start..span.end)
+                        .unwrap_or_default();
                     let hint = if (name == "true" || name == "false")
                         && written != name
                         && is_plain(written)
@@ -308,7 +313,12 @@ fn source_text<'a>(pointer: &str, cx: &'a Context) -> Option<&'a str> {
     if !hit.exact {
         return None;
     }
-    let text = cx.source.text.get(hit.span.start..hit.span.end)?.trim();
+    let text = cx
+        .source
+        .resolve(hit.span.file)
+        .text
+        .get(hit.span.start..hit.span.end)?
+        .trim();
     (!text.is_empty() && !text.contains('\n')).then_some(text)
 }
 
