@@ -178,7 +178,7 @@ fn empty_annotations_are_dropped_at_load() {
 }
 
 /// The text a span covers, in the render's file table.
-fn spanned<'r>(r: &'r crate::Rendered, span: crate::Span) -> (&'r str, &'r str) {
+fn spanned(r: &crate::Rendered, span: crate::Span) -> (&str, &str) {
     let f = &r.files[span.file.0 as usize];
     (f.path.as_str(), &f.text[span.start..span.end])
 }
