@@ -112,6 +112,18 @@ impl Rendered {
     pub fn is_complete(&self) -> bool {
         self.problems.is_empty()
     }
+
+    /// The rendered objects as `kustomize build` prints them.
+    pub fn to_yaml(&self) -> String {
+        emit::yaml(&self.resources)
+    }
+
+    /// The path of the file a span is in (`None` for an id outside the table).
+    pub fn path_of(&self, span: Span) -> Option<&str> {
+        self.files
+            .get(span.file.0 as usize)
+            .map(|f| f.path.as_str())
+    }
 }
 
 /// Renders the kustomization in `dir` (relative to the repository root).

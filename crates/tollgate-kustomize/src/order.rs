@@ -45,7 +45,7 @@ pub const ORDER_LAST: &[&str] = &[
 
 /// Sorts `resources` as `kustomize build` prints them, given the top-level
 /// kustomization's `sortOptions` node (if any).
-pub fn sort(resources: &mut [Resource], sort_options: Option<&Node>) -> Result<(), Problem> {
+pub fn sort(resources: &mut Vec<Resource>, sort_options: Option<&Node>) -> Result<(), Problem> {
     let Some(options) = sort_options.filter(|n| !matches!(n.value, Value::Null)) else {
         legacy(resources, ORDER_FIRST, ORDER_LAST);
         return Ok(());
@@ -104,7 +104,7 @@ fn strings(node: Option<&Node>) -> Vec<String> {
 }
 
 /// The legacy sort with the given first and last kinds.
-pub fn legacy(resources: &mut [Resource], first: &[&str], last: &[&str]) {
+pub fn legacy(resources: &mut Vec<Resource>, first: &[&str], last: &[&str]) {
     let rank = |kind: &str| -> i64 {
         let len = i64::try_from(first.len()).unwrap_or(i64::MAX);
         if let Some(i) = first.iter().position(|k| *k == kind) {
@@ -115,14 +115,12 @@ pub fn legacy(resources: &mut [Resource], first: &[&str], last: &[&str]) {
         }
         0
     };
-    let mut keyed: Vec<(ResId, Resource)> = std::mem::take(&mut resources.to_vec())
+    let mut keyed: Vec<(ResId, Resource)> = std::mem::take(resources)
         .into_iter()
         .map(|r| (r.id(), r))
         .collect();
     keyed.sort_by(|(a, _), (b, _)| compare(a, b, &rank));
-    for (slot, (_, r)) in resources.iter_mut().zip(keyed) {
-        *slot = r;
-    }
+    *resources = keyed.into_iter().map(|(_, r)| r).collect();
 }
 
 fn compare(a: &ResId, b: &ResId, rank: &dyn Fn(&str) -> i64) -> Ordering {

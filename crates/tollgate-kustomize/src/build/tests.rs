@@ -176,3 +176,97 @@ fn empty_annotations_are_dropped_at_load() {
     assert!(meta.get("annotations").is_none());
     assert!(meta.get("labels").is_some());
 }
+
+/// The text a span covers, in the render's file table.
+fn spanned(r: &crate::Rendered, span: crate::Span) -> (&str, &str) {
+    let f = &r.files[span.file.0 as usize];
+    (f.path.as_str(), &f.text[span.start..span.end])
+}
+
+#[test]
+fn provenance_through_an_overlay() {
+    let files = MemoryFiles::from_pairs([
+        (
+            "base/kustomization.yaml",
+            "resources:\n- dep.yaml\nconfigMapGenerator:\n- name: cfg\n  literals:\n  - A=1\n",
+        ),
+        (
+            "base/dep.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.0\n      volumes:\n      - name: c\n        configMap:\n          name: cfg\n",
+        ),
+        (
+            "prod/kustomization.yaml",
+            "resources:\n- ../base\nnamespace: prod\nnamePrefix: p-\nimages:\n- name: nginx\n  newTag: \"1.25\"\npatches:\n- path: replicas.yaml\n",
+        ),
+        (
+            "prod/replicas.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n",
+        ),
+    ]);
+    let r = render(&files, "prod", &Options::default());
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let dep = r
+        .resources
+        .iter()
+        .find(|x| x.id().kind == "Deployment")
+        .unwrap();
+    let meta = dep.node.get("metadata").unwrap();
+    assert_eq!(meta.get("name").unwrap().as_str(), Some("p-web"));
+    // The namespace was written by the overlay's `namespace:` value.
+    assert_eq!(
+        spanned(&r, meta.get("namespace").unwrap().span),
+        ("prod/kustomization.yaml", "prod")
+    );
+    // The replica count comes from the patch file.
+    let replicas = dep.node.get("spec").unwrap().get("replicas").unwrap();
+    assert_eq!(spanned(&r, replicas.span), ("prod/replicas.yaml", "3"));
+    let spec = dep
+        .node
+        .get("spec")
+        .unwrap()
+        .get("template")
+        .unwrap()
+        .get("spec")
+        .unwrap();
+    let crate::Value::Seq(containers) = &spec.get("containers").unwrap().value else {
+        panic!("containers");
+    };
+    let image = containers[0].get("image").unwrap();
+    assert_eq!(image.as_str(), Some("nginx:1.25"));
+    assert_eq!(spanned(&r, image.span).0, "prod/kustomization.yaml");
+    // The container name is untouched: it keeps the base's span.
+    assert_eq!(
+        spanned(&r, containers[0].get("name").unwrap().span),
+        ("base/dep.yaml", "app")
+    );
+    // The generated ConfigMap got its hash and the reference followed it.
+    let crate::Value::Seq(volumes) = &spec.get("volumes").unwrap().value else {
+        panic!("volumes");
+    };
+    let cm_ref = volumes[0].get("configMap").unwrap().get("name").unwrap();
+    let cm = r
+        .resources
+        .iter()
+        .find(|x| x.id().kind == "ConfigMap")
+        .unwrap();
+    assert_eq!(cm_ref.as_str(), Some(cm.id().name.as_str()));
+    assert!(cm.id().name.starts_with("p-cfg-"), "{}", cm.id().name);
+    // Every file the render read is in the table, kustomizations included.
+    let paths: Vec<&str> = r.files.iter().map(|f| f.path.as_str()).collect();
+    for p in [
+        "prod/kustomization.yaml",
+        "base/kustomization.yaml",
+        "base/dep.yaml",
+        "prod/replicas.yaml",
+    ] {
+        assert!(paths.contains(&p), "{p} in {paths:?}");
+    }
+    // The emitted YAML is what kubectl kustomize prints for this tree.
+    let out = crate::emit::yaml(&r.resources);
+    assert!(
+        out.starts_with(
+            "apiVersion: v1\ndata:\n  A: \"1\"\nkind: ConfigMap\nmetadata:\n  name: p-cfg-"
+        ),
+        "{out}"
+    );
+}
