@@ -118,6 +118,7 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Run
         policies,
         waivers,
         ignore_waivers: args.no_waivers,
+        cwd: cwd.to_path_buf(),
     })
 }
 

@@ -48,7 +48,10 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
             failed |= f.severity == Severity::Error;
             eprintln!("{}", super::inspect::one_line(&f));
         }
-        if r.problems.iter().any(|p| p.rule == tollgate_kustomize::RENDER_ERROR) {
+        if r.problems
+            .iter()
+            .any(|p| p.rule == tollgate_kustomize::RENDER_ERROR)
+        {
             continue;
         }
         match args.format {

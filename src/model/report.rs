@@ -53,8 +53,15 @@ pub struct Summary {
     pub schema_missing: usize,
     /// Entries skipped by discovery.
     pub skipped: usize,
+    /// Kustomize targets rendered (their objects are checked as rendered).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub targets: usize,
     /// Skipped entries per reason.
     pub skipped_by_reason: BTreeMap<SkipReason, usize>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A finished run: sorted findings, counts, and the sources findings point into.

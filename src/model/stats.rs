@@ -21,6 +21,8 @@ pub enum Stage {
     Startup,
     /// Walking the paths (wall).
     Discover,
+    /// Rendering Kustomize targets (wall).
+    Render,
     /// Reading, decoding and parsing files into documents (summed over threads).
     Load,
     /// Schema validation, CRD learning included (summed over threads).
@@ -35,9 +37,10 @@ pub enum Stage {
     Report,
 }
 
-const STAGES: [Stage; 8] = [
+const STAGES: [Stage; 9] = [
     Stage::Startup,
     Stage::Discover,
+    Stage::Render,
     Stage::Load,
     Stage::Schema,
     Stage::Policy,
@@ -56,6 +59,7 @@ impl Stage {
         match self {
             Self::Startup => "startup",
             Self::Discover => "discover",
+            Self::Render => "render",
             Self::Load => "load",
             Self::Schema => "schema",
             Self::Policy => "policy",
@@ -72,8 +76,8 @@ impl Stage {
 }
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
-static NANOS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
-static RUNS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+static NANOS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
+static RUNS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
 static BYTES: AtomicU64 = AtomicU64::new(0);
 
 /// Turns recording on and clears the counters.
@@ -168,9 +172,9 @@ impl Clock {
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
     /// Nanoseconds per stage, in [`Stage`] order.
-    pub nanos: [u64; 8],
+    pub nanos: [u64; 9],
     /// How many times each stage was recorded.
-    pub runs: [u64; 8],
+    pub runs: [u64; 9],
     /// Bytes read.
     pub bytes: u64,
 }

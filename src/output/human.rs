@@ -196,8 +196,16 @@ pub fn summary_line(report: &Report) -> String {
     } else {
         String::new()
     };
+    let targets = if s.targets > 0 {
+        format!(
+            " and {} rendered",
+            plural(s.targets, "Kustomize target", "Kustomize targets")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{verdict} in {} ({}, {}{unvalidated}); {} skipped.{changed}",
+        "{verdict} in {}{targets} ({}, {}{unvalidated}); {} skipped.{changed}",
         plural(s.files, "file", "files"),
         plural(s.documents, "document", "documents"),
         plural(s.resources, "resource", "resources"),

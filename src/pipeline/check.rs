@@ -24,7 +24,7 @@ use crate::model::resource;
 use crate::model::rules;
 use crate::model::source::{self, SourceFile};
 use crate::model::stats::{self, Stage};
-use crate::pipeline::run::Run;
+use crate::pipeline::context::Run;
 use crate::settings::Settings;
 use crate::stages::schema::{Catalog, FileContext, FileSchemaOutcome, Learned};
 
@@ -54,26 +54,85 @@ struct Loaded {
     learned: Learned,
 }
 
-/// Checks every input in parallel; the order of outcomes follows `inputs`.
+/// What the pass checks: a file as written, or the objects a render target
+/// renders (already built by the render stage, every node spanned in the file
+/// that wrote it).
+#[derive(Debug)]
+pub enum Unit {
+    /// A file, read and loaded here.
+    File(Input),
+    /// A render target's objects.
+    Rendered(RenderedUnit),
+}
+
+/// The rendered objects of one target.
+#[derive(Debug)]
+pub struct RenderedUnit {
+    /// The target's display name (its directory).
+    pub name: Arc<str>,
+    /// The target's file table (`SourceFile::rendered`).
+    pub source: Arc<SourceFile>,
+    /// The rendered objects, in kustomize's output order.
+    pub objects: Vec<resource::Object>,
+}
+
+impl Unit {
+    fn name(&self) -> &Arc<str> {
+        match self {
+            Self::File(input) => &input.name,
+            Self::Rendered(r) => &r.name,
+        }
+    }
+
+    fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::File(input) => match &input.origin {
+                Origin::Path(p) => Some(p.as_path()),
+                Origin::Stdin => None,
+                Origin::Blob { path, .. } => path.as_deref(),
+            },
+            Self::Rendered(_) => None,
+        }
+    }
+}
+
+/// Phase 1 of a rendered target: its objects are built already.
+fn load_rendered(unit: &RenderedUnit) -> Loaded {
+    let objects = unit.objects.clone();
+    Loaded {
+        outcome: FileOutcome {
+            name: unit.name.clone(),
+            documents: objects.len(),
+            resources: objects.iter().filter(|o| o.id.is_some()).count(),
+            findings: Vec::new(),
+            source: None,
+            schema_missing: 0,
+        },
+        source: Some(unit.source.clone()),
+        objects,
+        learned: Learned::default(),
+    }
+}
+
+/// Checks every unit in parallel; the order of outcomes follows `units`.
 pub fn check_all(
     run: &Run,
-    inputs: &[Input],
+    units: &[Unit],
     stdin: Option<&[u8]>,
     catalog: &mut Catalog,
 ) -> Vec<FileOutcome> {
     let settings = &run.settings;
     let learner = &*catalog;
-    let loaded: Vec<Loaded> = inputs
+    let loaded: Vec<Loaded> = units
         .par_iter()
-        .map(|input| {
+        .map(|unit| {
             let result = catch_unwind(AssertUnwindSafe(|| {
-                let mut file = stats::timed(Stage::Load, || load_input(input, stdin, settings));
+                let mut file = stats::timed(Stage::Load, || match unit {
+                    Unit::File(input) => load_input(input, stdin, settings),
+                    Unit::Rendered(r) => load_rendered(r),
+                });
                 crate::pipeline::progress::tick();
-                let path = match &input.origin {
-                    Origin::Path(p) => Some(p.as_path()),
-                    Origin::Stdin => None,
-                    Origin::Blob { path, .. } => path.as_deref(),
-                };
+                let path = unit.path();
                 file.learned = stats::timed(Stage::Schema, || learner.learn(path, &file.objects));
                 // Most files need nothing from other files: finish them now and
                 // drop their trees, keeping memory flat.
@@ -91,7 +150,7 @@ pub fn check_all(
                 file
             }));
             result.unwrap_or_else(|panic| Loaded {
-                outcome: internal_error(input, &panic),
+                outcome: internal_error(unit.name(), &panic),
                 source: None,
                 objects: Vec::new(),
                 learned: Learned::default(),
@@ -107,16 +166,16 @@ pub fn check_all(
     let catalog = &*catalog;
     loaded
         .into_par_iter()
-        .zip(inputs.par_iter())
-        .map(|(file, input)| {
-            let result = catch_unwind(AssertUnwindSafe(|| validate(file, input, catalog, run)));
-            result.unwrap_or_else(|panic| internal_error(input, &panic))
+        .zip(units.par_iter())
+        .map(|(file, unit)| {
+            let result = catch_unwind(AssertUnwindSafe(|| validate(file, unit, catalog, run)));
+            result.unwrap_or_else(|panic| internal_error(unit.name(), &panic))
         })
         .collect()
 }
 
 /// Phase 2: schema and policy findings for one loaded file.
-fn validate(file: Loaded, input: &Input, catalog: &Catalog, run: &Run) -> FileOutcome {
+fn validate(file: Loaded, unit: &Unit, catalog: &Catalog, run: &Run) -> FileOutcome {
     let Loaded {
         mut outcome,
         source,
@@ -126,11 +185,7 @@ fn validate(file: Loaded, input: &Input, catalog: &Catalog, run: &Run) -> FileOu
     let Some(src) = source else {
         return outcome;
     };
-    let path = match &input.origin {
-        Origin::Path(p) => Some(p.as_path()),
-        Origin::Stdin => None,
-        Origin::Blob { path, .. } => path.as_deref(),
-    };
+    let path = unit.path();
     let context = FileContext { source: &src, path };
     let checked = stats::timed(Stage::Schema, || catalog.check_file(&context, &objects));
     finish(&mut outcome, checked, src, &objects, run);
@@ -166,21 +221,21 @@ fn finish(
     }
 }
 
-fn internal_error(input: &Input, panic: &Box<dyn std::any::Any + Send>) -> FileOutcome {
+fn internal_error(name: &Arc<str>, panic: &Box<dyn std::any::Any + Send>) -> FileOutcome {
     let what = panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned());
     let finding = Finding::whole_file(
-        input.name.clone(),
+        name.clone(),
         rules::INTERNAL_ERROR,
         format!(
             "tollgate crashed while checking this file ({what}); please report it with the file attached"
         ),
     );
     FileOutcome {
-        name: input.name.clone(),
+        name: name.clone(),
         documents: 0,
         resources: 0,
         findings: vec![finding],

@@ -12,13 +12,14 @@
 
 use std::sync::Arc;
 
-use crate::input::discover::Input;
+use crate::input::discover::{Input, Origin};
 use crate::model::finding::{self, Finding, Severity, Status};
 use crate::model::report::Report;
-use crate::settings::{FailOn, Settings};
-use crate::stages::policy::PolicySet;
+use crate::pipeline::check::{RenderedUnit, Unit};
+use crate::settings::FailOn;
+use crate::stages::render;
 use crate::stages::schema::Catalog;
-use crate::stages::waiver::{self, Waivers};
+use crate::stages::waiver;
 
 /// How a run ended; `main` maps it to the process exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,30 +44,7 @@ impl Exit {
     }
 }
 
-/// Everything a run needs, built once by the app layer and handed down.
-#[derive(Debug)]
-pub struct Run {
-    /// Plain resolved values.
-    pub settings: Settings,
-    /// The compiled policies, when there are any.
-    pub policies: Option<Arc<PolicySet>>,
-    /// The config's waivers.
-    pub waivers: Waivers,
-    /// `--no-waivers`: report every finding as not waived (the auditor's view).
-    pub ignore_waivers: bool,
-}
-
-impl Run {
-    /// A run with `settings`, no policies and no waivers.
-    pub fn new(settings: Settings) -> Self {
-        Self {
-            settings,
-            policies: None,
-            waivers: Waivers::default(),
-            ignore_waivers: false,
-        }
-    }
-}
+pub use super::context::Run;
 
 /// Checks `inputs` and gathers a sorted report (without the discovery counts,
 /// which the caller knows).
@@ -75,21 +53,73 @@ pub fn check_files(run: &Run, inputs: &[Input], stdin: Option<&[u8]>) -> anyhow:
     // Schemas: the embedded Kubernetes set, user directories; CRDs are learned
     // from the files as they are checked.
     let mut catalog = Catalog::new(&settings.schemas, &settings.base_dir)?;
-    let progress = super::progress::Progress::start(inputs.len());
-    // Per file, in parallel: read → decode → load → resources → schema → policy.
-    let outcomes = super::check::check_all(run, inputs, stdin, &mut catalog);
+    // Render: the Kustomize targets among the files, each rendered once. Files
+    // a complete render reads are checked as rendered, not as written.
+    let plan = if settings.render.enabled {
+        let paths: Vec<&std::path::Path> = inputs
+            .iter()
+            .filter_map(|i| match &i.origin {
+                Origin::Path(p) => Some(p.as_path()),
+                _ => None,
+            })
+            .collect();
+        render::plan(&paths, settings, &run.cwd)
+    } else {
+        render::Plan::default()
+    };
+    let covered = |input: &Input| match &input.origin {
+        Origin::Path(p) if !plan.covered.is_empty() => {
+            std::fs::canonicalize(run.cwd.join(p)).is_ok_and(|c| plan.covered.contains(&c))
+        }
+        _ => false,
+    };
+    let mut units: Vec<Unit> = inputs
+        .iter()
+        .filter(|i| !covered(i))
+        .map(|i| Unit::File(i.clone()))
+        .collect();
+    let files = units.len();
+    units.extend(plan.units.into_iter().map(|t| {
+        Unit::Rendered(RenderedUnit {
+            name: t.name,
+            source: t.source,
+            objects: t.objects,
+        })
+    }));
+    let progress = super::progress::Progress::start(units.len());
+    // Per unit, in parallel: read → decode → load → resources (or the rendered
+    // objects) → schema → policy.
+    let outcomes = super::check::check_all(run, &units, stdin, &mut catalog);
     drop(progress);
     let mut report = Report::default();
-    report.summary.files = outcomes.len();
-    for outcome in outcomes {
+    report.summary.files = files;
+    report.summary.targets = plan.targets;
+    report.findings.extend(plan.findings);
+    for (outcome, unit) in outcomes.into_iter().zip(&units) {
         report.summary.documents += outcome.documents;
         report.summary.resources += outcome.resources;
         report.summary.schema_missing += outcome.schema_missing;
-        if let Some(src) = outcome.source {
-            report.sources.insert(outcome.name.clone(), src);
+        let mut findings = outcome.findings;
+        match unit {
+            Unit::Rendered(r) => {
+                for f in &mut findings {
+                    f.targets = vec![r.name.clone()];
+                }
+                if let Some(src) = outcome.source {
+                    for part in src.parts() {
+                        report.sources.insert(part.name.clone(), part.clone());
+                    }
+                }
+            }
+            Unit::File(_) => {
+                if let Some(src) = outcome.source {
+                    report.sources.insert(outcome.name.clone(), src);
+                }
+            }
         }
-        report.findings.extend(outcome.findings);
+        report.findings.extend(findings);
     }
+    merge_targets(&mut report.findings);
     // Rule levels from `rules:`, then waivers, then the report order.
     finding::apply_levels(&mut report.findings, &settings.rules);
     if run.ignore_waivers {
@@ -107,6 +137,47 @@ pub fn check_files(run: &Run, inputs: &[Input], stdin: Option<&[u8]>) -> anyhow:
     }
     report.count_severities();
     Ok(report)
+}
+
+/// One source location reported by several targets (a base shared by
+/// overlays) is one finding that lists them, in the message and in `targets`.
+fn merge_targets(findings: &mut Vec<Finding>) {
+    if findings.iter().all(|f| f.targets.is_empty()) {
+        return;
+    }
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    type Place = (String, Arc<str>, usize, usize, Option<String>);
+    let mut index: std::collections::HashMap<Place, usize> = std::collections::HashMap::new();
+    for f in findings.drain(..) {
+        if f.targets.is_empty() {
+            merged.push(f);
+            continue;
+        }
+        let key = (
+            f.rule.to_string(),
+            f.file.clone(),
+            f.span.start,
+            f.span.end,
+            f.path.clone(),
+        );
+        match index.get(&key) {
+            Some(&i) => merged[i].targets.extend(f.targets),
+            None => {
+                index.insert(key, merged.len());
+                merged.push(f);
+            }
+        }
+    }
+    for f in &mut merged {
+        if f.targets.is_empty() {
+            continue;
+        }
+        f.targets.sort();
+        f.targets.dedup();
+        let list: Vec<&str> = f.targets.iter().map(|t| &**t).collect();
+        f.message = format!("{} (in {})", f.message, list.join(", "));
+    }
+    *findings = merged;
 }
 
 /// Whether a finding fails the run: not waived, at or above `fail_on`, and

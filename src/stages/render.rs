@@ -5,24 +5,30 @@
 //! repository: no absolute path, no `..` above the root and no symlink out of
 //! it is ever followed, whatever a kustomization asks.
 
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tollgate_kustomize::{DiskFiles, LoadRestrictor, Options, Rendered};
+use rayon::prelude::*;
+use tollgate_kustomize::{DiskFiles, Options, Rendered};
 
+use crate::input::discover::{display_path, repository_root};
 use crate::model::finding::{Finding, Severity};
+use crate::model::resource::{Object, ResourceId};
 use crate::model::rules;
 use crate::model::source::SourceFile;
+use crate::model::stats::{self, Stage};
+use crate::settings::{LoadRestrictor, Settings};
 
 /// Renders each target directory (relative to `root`, `/`-separated).
 pub fn render_targets(
     root: &Path,
     targets: &[String],
-    restrictor: LoadRestrictor,
+    restrictor: tollgate_kustomize::LoadRestrictor,
     limits: &crate::load::Limits,
 ) -> anyhow::Result<Vec<Rendered>> {
-    let files = DiskFiles::new(root)
-        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", root.display()))?;
+    let files =
+        DiskFiles::new(root).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", root.display()))?;
     let options = Options {
         load_restrictor: restrictor,
         limits: limits.clone(),
@@ -45,7 +51,7 @@ pub fn problem_findings(rendered: &Rendered, display: &dyn Fn(&str) -> String) -
             } else {
                 (rules::RENDER_UNSUPPORTED, Severity::Warning)
             };
-            let message = format!("{} (in {})", p.message, display_target(&rendered.target));
+            let message = format!("{} (in {})", p.message, display(&rendered.target));
             match rendered.files.get(p.span.file.0 as usize) {
                 Some(file) => {
                     let src = SourceFile::new(Arc::from(display(&file.path)), file.text.clone());
@@ -53,7 +59,7 @@ pub fn problem_findings(rendered: &Rendered, display: &dyn Fn(&str) -> String) -
                 }
                 None => {
                     let mut f = Finding::whole_file(
-                        Arc::from(display(&rendered.target)),
+                        Arc::from(display(&rendered.target).as_str()),
                         rule,
                         message,
                     );
@@ -65,7 +71,129 @@ pub fn problem_findings(rendered: &Rendered, display: &dyn Fn(&str) -> String) -
         .collect()
 }
 
-/// A target's name in messages: its directory, `.` for the root.
-pub fn display_target(target: &str) -> &str {
-    if target.is_empty() { "." } else { target }
+/// What rendering contributes to a run: the targets' objects to check, the
+/// files they cover, and the render problems.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// One unit per complete render: (target display name, file table, objects).
+    pub units: Vec<RenderedTarget>,
+    /// Canonical paths of every file a complete render read: these are checked
+    /// as rendered, not as written.
+    pub covered: HashSet<PathBuf>,
+    /// `render-error` and `render-unsupported` findings.
+    pub findings: Vec<Finding>,
+    /// Targets rendered (complete or not).
+    pub targets: usize,
+}
+
+/// A complete render, ready for the check pass.
+#[derive(Debug)]
+pub struct RenderedTarget {
+    /// The target's display name (its directory, relative to the current directory).
+    pub name: Arc<str>,
+    /// A source whose spans resolve into the target's files.
+    pub source: Arc<SourceFile>,
+    /// The rendered objects, in kustomize's order.
+    pub objects: Vec<Object>,
+}
+
+/// Finds the render targets among the kustomizations of `files` (paths as
+/// discovered), renders each once (in parallel) and sorts out what is covered.
+/// A target whose render is incomplete covers nothing: its files are checked
+/// as written, beside the render finding.
+pub fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
+    let mut plan = Plan::default();
+    let base =
+        std::fs::canonicalize(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
+    // Kustomization directories, grouped by the repository that holds them.
+    let mut by_root: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    for path in files {
+        let is_kustomization = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| tollgate_kustomize::kustomization::FILE_NAMES.contains(&n));
+        if !is_kustomization {
+            continue;
+        }
+        let Some(dir) = path
+            .parent()
+            .and_then(|d| std::fs::canonicalize(cwd.join(d)).ok())
+        else {
+            continue;
+        };
+        let root = repository_root(&dir)
+            .and_then(|r| std::fs::canonicalize(r).ok())
+            .unwrap_or_else(|| base.clone());
+        let Ok(rel) = dir.strip_prefix(&root) else {
+            continue; // outside the repository: checked as written
+        };
+        by_root
+            .entry(root.clone())
+            .or_default()
+            .insert(relative(rel));
+    }
+    let options = Options {
+        load_restrictor: match settings.render.load_restrictor {
+            LoadRestrictor::RootOnly => tollgate_kustomize::LoadRestrictor::RootOnly,
+            LoadRestrictor::None => tollgate_kustomize::LoadRestrictor::None,
+        },
+        limits: settings.limits.clone(),
+    };
+    for (root, dirs) in by_root {
+        let Ok(disk) = DiskFiles::new(&root) else {
+            continue;
+        };
+        let dirs: Vec<String> = dirs.into_iter().collect();
+        let graph = tollgate_kustomize::targets::Graph::build(&disk, &dirs, &options);
+        let targets = graph.targets();
+        plan.targets += targets.len();
+        let rendered: Vec<Rendered> = stats::timed(Stage::Render, || {
+            targets
+                .par_iter()
+                .map(|t| tollgate_kustomize::render(&disk, t, &options))
+                .collect()
+        });
+        let display = |p: &str| display_path(&root.join(p), cwd);
+        for r in rendered {
+            plan.findings.extend(problem_findings(&r, &display));
+            if !r.problems.is_empty() {
+                continue;
+            }
+            for f in &r.files {
+                if let Ok(c) = std::fs::canonicalize(root.join(&f.path)) {
+                    plan.covered.insert(c);
+                }
+            }
+            let parts: Vec<Arc<SourceFile>> = r
+                .files
+                .iter()
+                .map(|f| Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone())))
+                .collect();
+            let name: Arc<str> = Arc::from(display(&r.target));
+            let objects = r
+                .resources
+                .into_iter()
+                .enumerate()
+                .map(|(i, res)| Object {
+                    document: i,
+                    item: None,
+                    id: ResourceId::of(&res.node),
+                    node: res.node,
+                })
+                .collect();
+            plan.units.push(RenderedTarget {
+                source: Arc::new(SourceFile::rendered(name.clone(), parts)),
+                name,
+                objects,
+            });
+        }
+    }
+    plan
+}
+
+fn relative(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -3,8 +3,8 @@
 use super::tollgate;
 
 /// The stage names, in the order printed.
-const STAGES: [&str; 8] = [
-    "startup", "discover", "load", "schema", "policy", "diff", "check", "report",
+const STAGES: [&str; 9] = [
+    "startup", "discover", "render", "load", "schema", "policy", "diff", "check", "report",
 ];
 
 #[test]

@@ -68,7 +68,10 @@ mod tests {
     fn referenced_bases_and_components_are_not_targets() {
         let files = MemoryFiles::from_pairs([
             ("base/kustomization.yaml", "resources: [d.yaml]\n"),
-            ("base/d.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"),
+            (
+                "base/d.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+            ),
             (
                 "comp/kustomization.yaml",
                 "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamePrefix: c-\n",
@@ -88,7 +91,10 @@ mod tests {
             .map(|s| (*s).to_owned())
             .collect();
         let graph = Graph::build(&files, &dirs, &Options::default());
-        assert_eq!(graph.targets(), vec!["prod".to_owned(), "staging".to_owned()]);
+        assert_eq!(
+            graph.targets(),
+            vec!["prod".to_owned(), "staging".to_owned()]
+        );
         assert!(graph.edges["prod"].contains("base"));
         assert!(graph.edges["prod"].contains("comp"));
     }
