@@ -5,21 +5,21 @@
 //! `493`, `<<` merges applied, aliases expanded. Each entry carries its file,
 //! document index, line and identity. Load problems go to standard error in
 //! `file:line:column` form, so the JSON on standard output stays parseable.
+//! Kustomize targets are shown as rendered, each object with its `target`.
 
 use std::io::Write;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::input::discover::Input;
-use crate::load::{self, Syntax};
+use crate::input::discover::{Input, Origin};
 use crate::model::finding::{Finding, Severity};
-use crate::model::resource::{self, ResourceId};
-use crate::model::source::{self, SourceFile};
+use crate::model::resource::ResourceId;
 use crate::pipeline::check;
 use crate::settings::Settings;
+use crate::stages::render;
 
-/// One object as loaded: file, document, item, line, identity, value.
+/// One object as loaded: file, document, item, line, identity, value, target.
 type ShownOwned = (
     Arc<str>,
     usize,
@@ -27,6 +27,7 @@ type ShownOwned = (
     usize,
     Option<ResourceId>,
     serde_json::Value,
+    Option<Arc<str>>,
 );
 
 #[derive(Serialize)]
@@ -38,54 +39,51 @@ struct Shown<'a> {
     line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     resource: Option<&'a ResourceId>,
+    /// For a rendered object: its render target (`file`/`line` are where the
+    /// object was introduced: its base document, or its generator entry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
     value: serde_json::Value,
 }
 
-/// Loads each input and prints its objects; returns the load findings.
+/// Loads each input and prints its objects; Kustomize targets among them are
+/// rendered (unless `render.enabled` is off) and shown as rendered, in place of
+/// the files they read. Returns the load and render findings.
 pub fn run(
     inputs: &[Input],
     stdin: Option<&[u8]>,
     settings: &Settings,
+    cwd: &std::path::Path,
     out: &mut dyn Write,
 ) -> std::io::Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut shown: Vec<ShownOwned> = Vec::new();
+    let plan = if settings.render.enabled {
+        let paths: Vec<&std::path::Path> = inputs
+            .iter()
+            .filter_map(|i| match &i.origin {
+                Origin::Path(p) => Some(p.as_path()),
+                _ => None,
+            })
+            .collect();
+        render::plan(&paths, settings, cwd)
+    } else {
+        render::Plan::default()
+    };
+    findings.extend(plan.findings);
     for input in inputs {
-        let bytes = match check::read(input, stdin, settings.limits.max_file_size) {
-            Ok(b) => b,
-            Err(f) => {
-                findings.push(*f);
-                continue;
-            }
-        };
-        let text = match source::decode(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let mut f = Finding::whole_file(
-                    input.name.clone(),
-                    crate::model::rules::ENCODING,
-                    e.message,
-                );
-                f.start = source::Position {
-                    line: e.line,
-                    column: e.column,
-                };
-                findings.push(f);
-                continue;
-            }
-        };
-        let src = SourceFile::new(input.name.clone(), text);
-        let loaded = load::load(&src.text, Syntax::for_path(&input.name), &settings.limits);
-        for p in &loaded.problems {
-            findings.push(Finding::at(
-                &src,
-                p.span,
-                std::borrow::Cow::Borrowed(p.rule),
-                crate::model::finding::Severity::Error,
-                p.message.clone(),
-            ));
+        if let Origin::Path(p) = &input.origin
+            && !plan.covered.is_empty()
+            && std::fs::canonicalize(cwd.join(p)).is_ok_and(|c| plan.covered.contains(&c))
+        {
+            continue;
         }
-        for obj in resource::objects(loaded.documents) {
+        let file = check::read_and_load(input, stdin, settings);
+        findings.extend(file.findings);
+        let Some(src) = file.source else {
+            continue;
+        };
+        for obj in file.objects {
             let line = src.position(obj.node.span.start).line;
             shown.push((
                 input.name.clone(),
@@ -94,17 +92,33 @@ pub fn run(
                 line,
                 obj.id.clone(),
                 obj.node.to_json(),
+                None,
+            ));
+        }
+    }
+    for target in &plan.units {
+        for obj in &target.objects {
+            let origin = target.source.resolve(obj.node.span.file);
+            shown.push((
+                origin.name.clone(),
+                obj.document,
+                None,
+                origin.position(obj.node.span.start).line,
+                obj.id.clone(),
+                obj.node.to_json(),
+                Some(target.name.clone()),
             ));
         }
     }
     let entries: Vec<Shown<'_>> = shown
         .iter()
-        .map(|(file, document, item, line, id, value)| Shown {
+        .map(|(file, document, item, line, id, value, target)| Shown {
             file,
             document: *document,
             item: *item,
             line: *line,
             resource: id.as_ref(),
+            target: target.as_deref(),
             value: value.clone(),
         })
         .collect();

@@ -57,7 +57,13 @@ fn run_inspect(cli: &Cli, args: &InspectArgs, cwd: &Path) -> anyhow::Result<Exit
         discover::discover(&args.paths, args.stdin_filename.as_deref(), &settings, cwd)?;
     let stdin = read_stdin_if_needed(&discovery.inputs)?;
     let mut stdout = std::io::stdout().lock();
-    let findings = inspect::run(&discovery.inputs, stdin.as_deref(), &settings, &mut stdout)?;
+    let findings = inspect::run(
+        &discovery.inputs,
+        stdin.as_deref(),
+        &settings,
+        cwd,
+        &mut stdout,
+    )?;
     stdout.flush()?;
     for f in &findings {
         eprintln!("{}", inspect::one_line(f));

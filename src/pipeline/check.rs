@@ -297,37 +297,33 @@ fn too_large(len: u64, max: u64) -> String {
     )
 }
 
-/// Phase 1: reads and loads one input.
-fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loaded {
-    // Debug builds only: lets the integration tests prove that a crash in one file
-    // becomes an `internal-error` finding and costs no other finding.
-    if cfg!(debug_assertions)
-        && std::env::var("TOLLGATE_DEBUG_PANIC_ON")
-            .is_ok_and(|name| !name.is_empty() && input.name.ends_with(&name))
-    {
-        panic!("TOLLGATE_DEBUG_PANIC_ON matched {}", input.name);
-    }
-    let mut outcome = FileOutcome {
-        name: input.name.clone(),
-        documents: 0,
-        resources: 0,
-        findings: Vec::new(),
-        source: None,
-        schema_missing: 0,
-    };
+/// A file read, decoded and loaded: its findings so far (read, encoding and
+/// load problems, each with its resource and path where known), its source
+/// and its objects. The one read → decode → load path: `check` and
+/// `inspect` both go through it.
+#[derive(Debug, Default)]
+pub struct LoadedFile {
+    /// Findings of reading and loading.
+    pub findings: Vec<Finding>,
+    /// The decoded source (`None` when the file could not be read or decoded).
+    pub source: Option<Arc<SourceFile>>,
+    /// Non-empty documents loaded.
+    pub documents: usize,
+    /// The objects (`List` items one by one).
+    pub objects: Vec<resource::Object>,
+}
+
+/// Reads, decodes and loads one input.
+pub fn read_and_load(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> LoadedFile {
+    let mut file = LoadedFile::default();
     let bytes = match read(input, stdin, settings.limits.max_file_size) {
         Ok(b) => {
             stats::add_bytes(b.len());
             b
         }
         Err(f) => {
-            outcome.findings.push(*f);
-            return Loaded {
-                outcome,
-                source: None,
-                objects: Vec::new(),
-                learned: Learned::default(),
-            };
+            file.findings.push(*f);
+            return file;
         }
     };
     let text = match source::decode(bytes) {
@@ -339,13 +335,8 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
                 column: e.column,
             };
             f.end = f.start;
-            outcome.findings.push(f);
-            return Loaded {
-                outcome,
-                source: None,
-                objects: Vec::new(),
-                learned: Learned::default(),
-            };
+            file.findings.push(f);
+            return file;
         }
     };
     let src = Arc::new(SourceFile::new(input.name.clone(), text));
@@ -359,13 +350,12 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
             p.message.clone(),
         );
         f.path = p.path.clone();
-        outcome.findings.push(f);
+        file.findings.push(f);
     }
-    outcome.documents = loaded.documents.len();
+    file.documents = loaded.documents.len();
     let objects = resource::objects(loaded.documents);
-    outcome.resources = objects.iter().filter(|o| o.id.is_some()).count();
     // Loader problems are located inside documents; attach the resource they fall in.
-    for f in &mut outcome.findings {
+    for f in &mut file.findings {
         let inside = |o: &&resource::Object| {
             o.node.span.start <= f.span.start && f.span.start < o.node.span.end
         };
@@ -376,10 +366,34 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
             }
         }
     }
+    file.source = Some(src);
+    file.objects = objects;
+    file
+}
+
+/// Phase 1: reads and loads one input.
+fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loaded {
+    // Debug builds only: lets the integration tests prove that a crash in one file
+    // becomes an `internal-error` finding and costs no other finding.
+    if cfg!(debug_assertions)
+        && std::env::var("TOLLGATE_DEBUG_PANIC_ON")
+            .is_ok_and(|name| !name.is_empty() && input.name.ends_with(&name))
+    {
+        panic!("TOLLGATE_DEBUG_PANIC_ON matched {}", input.name);
+    }
+    let file = read_and_load(input, stdin, settings);
+    let resources = file.objects.iter().filter(|o| o.id.is_some()).count();
     Loaded {
-        outcome,
-        source: Some(src),
-        objects,
+        outcome: FileOutcome {
+            name: input.name.clone(),
+            documents: file.documents,
+            resources,
+            findings: file.findings,
+            source: None,
+            schema_missing: 0,
+        },
+        source: file.source,
+        objects: file.objects,
         learned: Learned::default(),
     }
 }

@@ -290,3 +290,44 @@ fn broken_pipe_exits_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert!(out.status.code().is_some(), "not killed by a signal");
 }
+
+/// `inspect` shows a Kustomize target as rendered: the generated ConfigMap and
+/// the patched, prefixed Deployment, each with its target and the line that
+/// introduced it; the files the target reads are not shown as written.
+#[test]
+fn inspect_shows_rendered_objects_with_their_target() {
+    let dir = root().join("tests/fixtures/render");
+    let run = crate::tollgate_in(&dir, &["inspect", "overlays/prod"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let shown: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let names: Vec<(&str, &str, u64, &str)> = shown
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|o| {
+            (
+                o["resource"]["name"].as_str().unwrap_or(""),
+                o["file"].as_str().unwrap_or(""),
+                o["line"].as_u64().unwrap_or(0),
+                o["target"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (
+                "prod-settings-tmk75tcf47",
+                "overlays/prod/kustomization.yaml",
+                9,
+                "overlays/prod"
+            ),
+            ("prod-web", "base/deployment.yaml", 1, "overlays/prod"),
+        ]
+    );
+    assert_eq!(shown[1]["value"]["spec"]["replicas"], 3);
+    assert_eq!(
+        shown[1]["value"]["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.27"
+    );
+}
