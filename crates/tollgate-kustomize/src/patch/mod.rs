@@ -9,6 +9,7 @@ pub mod json6902;
 pub mod select;
 pub mod smp;
 mod smp_list;
+mod smp_unset;
 
 pub use select::Selector;
 

@@ -16,6 +16,7 @@
 
 use super::PatchError;
 use super::smp_list::merge_list;
+use super::smp_unset::walk_target_only;
 use crate::openapi::{self, Field, Schema};
 use tollgate_load::{Entry, Node, Value};
 
@@ -51,7 +52,19 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
-    fn for_field(self, name: &str) -> Self {
+    /// Without an object schema, a nested object's own apiVersion/kind picks
+    /// one (kyaml's `GetSchema`): the target's first, then the patch's.
+    pub(super) fn typed(self, dest: &Node, patch: Option<&Node>) -> Self {
+        if self.obj.is_some() {
+            return self;
+        }
+        Self {
+            obj: typed_schema(dest).or_else(|| patch.and_then(typed_schema)),
+            field: self.field,
+        }
+    }
+
+    pub(super) fn for_field(self, name: &str) -> Self {
         let field = self.obj.and_then(|s| s.field(name));
         Self {
             obj: field.and_then(Field::schema),
@@ -157,19 +170,29 @@ fn merge_map(
         Some(e) => directive_value(&e.value)?,
         None => Directive::Merge,
     };
-    let mut ctx = ctx;
-    if ctx.obj.is_none() {
-        // kyaml looks a nested object's schema up by its own apiVersion/kind.
-        ctx.obj = dest
-            .as_ref()
-            .and_then(typed_schema)
-            .or_else(|| typed_schema(patch));
-    }
+    let ctx = match &dest {
+        Some(d) => ctx.typed(d, Some(patch)),
+        None => ctx.typed(patch, None),
+    };
     let mut out = match (directive, dest) {
         (Directive::Delete, _) => return Ok(None),
         (Directive::Merge, Some(d)) => d,
         (_, _) => Node::new(Value::Map(Vec::new()), patch.span),
     };
+    // The target's fields the patch does not mention are walked too.
+    if let Value::Map(out_entries) = &mut out.value {
+        let taken = std::mem::take(out_entries);
+        *out_entries = taken
+            .into_iter()
+            .filter_map(|mut o| {
+                if entries.iter().any(|e| e.key == o.key) {
+                    return Some(o);
+                }
+                o.value = walk_target_only(o.value, ctx.for_field(&o.key))?;
+                Some(o)
+            })
+            .collect();
+    }
     for e in entries {
         if e.key == DIRECTIVE {
             continue;

@@ -13,6 +13,7 @@
 
 use super::PatchError;
 use super::smp::{Ctx, DIRECTIVE, Directive, directive_value, merge, scalar_string};
+use super::smp_unset::walk_element;
 use crate::openapi::Field;
 use tollgate_load::{Entry, Node, Value};
 
@@ -248,7 +249,7 @@ fn merge_keyed(
         let old = di.and_then(|i| dest.get(i)).cloned();
         let merged = match (old, p) {
             (old, Some(p)) => merge(old, p, item_ctx)?,
-            (Some(old), None) => Some(old),
+            (Some(old), None) => walk_element(old, item_ctx),
             (None, None) => continue,
         };
         let mut val = match merged {

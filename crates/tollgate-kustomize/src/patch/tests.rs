@@ -384,3 +384,148 @@ fn patch_entries_like_kubectl_kustomize() {
     let err = apply_patch(&entry(PatchField::Patches, ops, None), &mut rs).unwrap_err();
     assert_eq!(err.message, "must specify a target for JSON patch");
 }
+
+/// kyaml walks the whole target: fields the patch does not mention whose
+/// value is a null written as nothing are removed, at any depth and in the
+/// elements of merged lists; `null`/`~` stay, and so do nulls in lists that
+/// are not merged (`kubectl kustomize`, v5.5.0; it prints annotation `b`
+/// as the string `"~"`, which is not the merge's doing).
+#[test]
+fn smp_drops_empty_nulls_the_patch_does_not_mention() {
+    let target = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: d
+  annotations:
+    a:
+    b: ~
+spec:
+  replicas:
+  paused: ~
+  selector: null
+  template:
+    metadata:
+      annotations:
+        x:
+    spec:
+      affinity:
+        nodeAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          requiredDuringSchedulingIgnoredDuringExecution:
+      tolerations:
+      -
+      - key: k
+        value:
+      containers:
+      - name: c
+        image:
+        args:
+        env:
+        - name: A
+          value:
+        - name: B
+          valueFrom: ~
+      volumes:
+      - name: v
+        emptyDir:
+top:
+top2: ~
+"#;
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    metadata:\n      labels:\n        l: v\n";
+    let kubectl = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    b: null
+  name: d
+spec:
+  paused: null
+  selector: null
+  template:
+    metadata:
+      annotations: {}
+      labels:
+        l: v
+    spec:
+      affinity:
+        nodeAffinity: {}
+      containers:
+      - env:
+        - name: A
+        - name: B
+          valueFrom: null
+        name: c
+      tolerations:
+      - null
+      - key: k
+        value: null
+      volumes:
+      - name: v
+top2: null
+"#;
+    assert_eq!(smp_json(target, patch), json(kubectl));
+}
+
+/// A custom resource has no schema: its maps are walked, its lists are not;
+/// a nested object with its own apiVersion/kind is walked with that kind's
+/// schema.
+#[test]
+fn smp_empty_nulls_in_custom_resources() {
+    let target = r#"apiVersion: example.com/v1
+kind: Foo
+metadata:
+  name: f
+spec:
+  a:
+  b: ~
+  m:
+    x:
+    z: 1
+  items:
+  - name: one
+    v:
+  nested:
+    apiVersion: apps/v1
+    kind: Deployment
+    spec:
+      template:
+        spec:
+          containers:
+          - name: c
+            image:
+"#;
+    let patch = "apiVersion: example.com/v1\nkind: Foo\nmetadata:\n  name: f\n  labels: {l: v}\n";
+    let kubectl = r#"apiVersion: example.com/v1
+kind: Foo
+metadata:
+  labels:
+    l: v
+  name: f
+spec:
+  b: null
+  items:
+  - name: one
+    v: null
+  m:
+    z: 1
+  nested:
+    apiVersion: apps/v1
+    kind: Deployment
+    spec:
+      template:
+        spec:
+          containers:
+          - name: c
+"#;
+    assert_eq!(smp_json(target, patch), json(kubectl));
+}
+
+#[test]
+fn empty_null_is_the_zero_length_one() {
+    let d = doc("a:\nb: ~\nc: null\n", 1);
+    let empty: Vec<bool> = ["a", "b", "c"]
+        .iter()
+        .map(|k| d.get(k).is_some_and(smp_unset::is_empty_null))
+        .collect();
+    assert_eq!(empty, [true, false, false]);
+}
