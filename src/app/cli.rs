@@ -95,6 +95,12 @@ pub struct RenderArgs {
     /// Which files a kustomization may read; never anything outside the repository.
     #[arg(long, value_enum, default_value_t = LoadRestrictorArg::RootOnly)]
     pub load_restrictor: LoadRestrictorArg,
+
+    /// Show where each field came from: every value's JSON pointer and the
+    /// `file:line:column` of the source that wrote it (base, patch,
+    /// kustomization field, generator entry), instead of the stream.
+    #[arg(long)]
+    pub origins: bool,
 }
 
 /// Arguments of `tollgate inspect`.

@@ -54,6 +54,10 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
         {
             continue;
         }
+        if args.origins {
+            write_origins(&mut out, r, &display)?;
+            continue;
+        }
         match args.format {
             RenderFormat::Json => {
                 out.write_all(tollgate_kustomize::emit::json(&r.resources).as_bytes())?;
@@ -65,4 +69,64 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
     }
     out.flush()?;
     Ok(if failed { Exit::Failures } else { Exit::Clean })
+}
+
+/// `--origins`: for each object, every scalar (and empty collection) with its
+/// JSON pointer and the place that wrote it.
+fn write_origins(
+    out: &mut dyn Write,
+    rendered: &tollgate_kustomize::Rendered,
+    display: &dyn Fn(&str) -> String,
+) -> std::io::Result<()> {
+    use crate::load::{Node, Value, node::push_token};
+    use crate::model::source::SourceFile;
+    let sources: Vec<SourceFile> = rendered
+        .files
+        .iter()
+        .map(|f| SourceFile::new(display(&f.path).into(), f.text.clone()))
+        .collect();
+    let place = |node: &Node| match sources.get(node.span.file.0 as usize) {
+        Some(src) => {
+            let p = src.position(node.span.start);
+            format!("{}:{}:{}", src.name, p.line, p.column)
+        }
+        None => "?".to_owned(),
+    };
+    for res in &rendered.resources {
+        let id = res.id();
+        let ns = if id.namespace.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", id.namespace)
+        };
+        writeln!(
+            out,
+            "# {}: {} {} {ns}{} (from {})",
+            display(&rendered.target),
+            id.api_version(),
+            id.kind,
+            id.name,
+            place(&Node::new(Value::Null, res.origin))
+        )?;
+        // Depth-first, in document order.
+        let mut stack: Vec<(String, &Node)> = vec![(String::new(), &res.node)];
+        while let Some((pointer, node)) = stack.pop() {
+            match &node.value {
+                Value::Map(entries) if !entries.is_empty() => {
+                    for e in entries.iter().rev() {
+                        let mut p = pointer.clone();
+                        push_token(&mut p, &e.key);
+                        stack.push((p, &e.value));
+                    }
+                }
+                Value::Seq(items) if !items.is_empty() => {
+                    for (i, item) in items.iter().enumerate().rev() {
+                        stack.push((format!("{pointer}/{i}"), item));
+                    }
+                }
+                _ => writeln!(out, "{pointer}\t{}", place(node))?,
+            }
+        }
+    }
+    Ok(())
 }
