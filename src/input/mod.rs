@@ -3,3 +3,4 @@
 
 pub mod discover;
 pub mod git;
+pub mod gitfiles;

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::input::git::FileChange;
 use crate::model::finding::Finding;
+use crate::pipeline::review::targets;
 use crate::stages::diff as resources;
 
 /// The version of the report's JSON shape.
@@ -16,7 +17,7 @@ pub const REPORT_VERSION: u32 = 1;
 
 pub use crate::model::digest::sha256;
 pub use crate::model::finding::Status;
-pub use crate::pipeline::review::{Approval, Digests, Review, Verdict};
+pub use crate::pipeline::review::{Approval, Digests, Review, TargetReview, Verdict};
 
 fn finding_json(f: &Finding, status: Status) -> Value {
     let mut v = json!({
@@ -54,6 +55,37 @@ fn file_change_json(c: &FileChange) -> Value {
 }
 
 impl Review {
+    /// One target's entry of the JSON report: its rendered changes, the
+    /// findings its renders and rendered changes produced, its approvals.
+    fn target_json(&self, t: &TargetReview) -> Value {
+        let findings: Vec<Value> = self
+            .findings
+            .iter()
+            .filter(|(f, _)| f.targets.iter().any(|n| **n == *t.target))
+            .map(|(f, s)| finding_json(f, *s))
+            .collect();
+        let approvals: Vec<&Approval> = self
+            .approvals
+            .iter()
+            .filter(|a| a.target.as_deref() == Some(t.target.as_str()))
+            .collect();
+        let mut v = json!({
+            "target": t.target,
+            "changes": t.changes,
+            "findings": findings,
+            "approvals": approvals,
+        });
+        if !t.problems.is_empty() {
+            v["problems"] = json!(t.problems);
+        }
+        v
+    }
+
+    /// Resources changed: by file, plus every target's rendered changes.
+    fn changed_resources(&self) -> usize {
+        self.changes.len() + self.targets.iter().map(|t| t.changes.len()).sum::<usize>()
+    }
+
     /// The JSON report.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
@@ -65,6 +97,7 @@ impl Review {
             "verdict": self.verdict.as_str(),
             "files": self.files.iter().map(file_change_json).collect::<Vec<_>>(),
             "changes": self.changes,
+            "targets": self.targets.iter().map(|t| self.target_json(t)).collect::<Vec<_>>(),
             "findings": self.findings.iter().map(|(f, s)| finding_json(f, *s)).collect::<Vec<_>>(),
             "approvals": self.approvals,
             "digests": self.digests,
@@ -141,15 +174,27 @@ impl Review {
             short(&self.head),
             self.head_kind,
             self.files.len(),
-            self.changes.len(),
+            self.changed_resources(),
             self.approvals.len()
         );
         if !self.approvals.is_empty() {
-            md.push_str("### Required approvals\n\n| group | resource | reason |\n|---|---|---|\n");
+            let by_target = self.approvals.iter().any(|a| a.target.is_some());
+            if by_target {
+                md.push_str("### Required approvals\n\n| group | target | resource | reason |\n|---|---|---|---|\n");
+            } else {
+                md.push_str(
+                    "### Required approvals\n\n| group | resource | reason |\n|---|---|---|\n",
+                );
+            }
             for a in &self.approvals {
+                let target = match (&a.target, by_target) {
+                    (Some(t), _) => format!(" {} |", cell(t)),
+                    (None, true) => " (files) |".to_owned(),
+                    (None, false) => String::new(),
+                };
                 let _ = writeln!(
                     md,
-                    "| **{}** | {} | {} |",
+                    "| **{}** |{target} {} | {} |",
                     cell(&a.group),
                     cell(&a.resource.to_string()),
                     cell(&a.reason)
@@ -157,8 +202,18 @@ impl Review {
             }
             md.push('\n');
         }
+        if !self.targets.is_empty() {
+            md.push_str("### Changes by target\n\n");
+            for t in &self.targets {
+                self.target_markdown(&mut md, t);
+            }
+        }
         if !self.changes.is_empty() {
-            md.push_str("### Changed resources\n\n");
+            if self.targets.is_empty() {
+                md.push_str("### Changed resources\n\n");
+            } else {
+                md.push_str("### Changed resources of files no target renders\n\n");
+            }
             for c in &self.changes {
                 let place = match (&c.old_file, &c.file) {
                     (Some(old), Some(new)) if old != new => format!("`{old}` → `{new}`"),
@@ -235,6 +290,104 @@ impl Review {
             self.digests.policy_set
         );
         md
+    }
+}
+
+impl Review {
+    /// One target's section: a line per field change, "target: resource
+    /// pointer old → new (file:line)", and a line per created, deleted or
+    /// renamed object.
+    fn target_markdown(&self, md: &mut String, t: &TargetReview) {
+        let name = t.target.replace('`', "'");
+        let _ = writeln!(
+            md,
+            "#### `{name}` · {} resources changed\n",
+            t.changes.len()
+        );
+        for p in &t.problems {
+            let _ = writeln!(md, "- ⚠️ {}", p.replace('`', "'"));
+        }
+        if t.changes.is_empty() && t.problems.is_empty() {
+            let _ = writeln!(md, "- no rendered change");
+        }
+        for c in &t.changes {
+            let at = |source: &Option<String>| {
+                source
+                    .as_ref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            };
+            match c.operation {
+                "create" | "delete" => {
+                    let _ = writeln!(
+                        md,
+                        "- {name}: **{}** {}{}",
+                        c.operation,
+                        c.resource,
+                        at(&c.source)
+                    );
+                }
+                "rename" => {
+                    let old = c
+                        .old_resource
+                        .as_ref()
+                        .and_then(|r| r.name.clone())
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        md,
+                        "- {name}: **rename** {} (was `{old}`){}",
+                        c.resource,
+                        at(&c.source)
+                    );
+                }
+                _ => {}
+            }
+            let indent = if matches!(c.operation, "create" | "delete" | "rename") {
+                "  "
+            } else {
+                ""
+            };
+            let shown = if indent.is_empty() {
+                c.fields.len()
+            } else {
+                20
+            };
+            for f in c.fields.iter().take(shown.min(50)) {
+                let line = format!(
+                    "{} {} → {}",
+                    f.field.path,
+                    targets::show(f.field.old.as_ref()),
+                    targets::show(f.field.new.as_ref())
+                );
+                if indent.is_empty() {
+                    let _ = writeln!(
+                        md,
+                        "- {name}: {} `{}`{}",
+                        c.resource,
+                        line.replace('`', "'"),
+                        at(&f.source)
+                    );
+                } else {
+                    let _ = writeln!(md, "  - `{}`{}", line.replace('`', "'"), at(&f.source));
+                }
+            }
+            if c.fields.len() > shown.min(50) {
+                let _ = writeln!(
+                    md,
+                    "{indent}- … and {} more fields",
+                    c.fields.len() - shown.min(50)
+                );
+            }
+            for r in &c.references {
+                let _ = writeln!(
+                    md,
+                    "  - reference rewritten: {} `{}`",
+                    r.resource,
+                    r.path.replace('`', "'")
+                );
+            }
+        }
+        md.push('\n');
     }
 }
 

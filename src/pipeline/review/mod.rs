@@ -6,6 +6,13 @@
 //! module runs the normal check pass on the head and base versions of the
 //! changed files (bytes read once, from git or the working tree) and combines
 //! the results.
+//!
+//! Kustomize targets are reviewed as rendered ([`targets`]): every target a
+//! changed file reaches is rendered at base and at head, diffed, and each
+//! rendered change goes through the change policies with its target. Changed
+//! files no target reads keep the file-level diff.
+
+pub mod targets;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -17,6 +24,7 @@ use serde_json::json;
 
 use crate::input::discover::{self, Input, Origin};
 use crate::input::git::{FileChange, Git, HeadSide, Snapshot};
+use crate::input::gitfiles::SnapshotFiles;
 use crate::load::{self, Span, Syntax};
 use crate::model::digest::sha256;
 use crate::model::finding::{Finding, RuleId, Severity, Status};
@@ -36,6 +44,9 @@ pub struct Approval {
     pub reason: String,
     /// The resource concerned.
     pub resource: ResourceId,
+    /// The render target whose rendered change needs it (none for a file-level change).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// The sha256 digests recorded in a report.
@@ -88,8 +99,10 @@ pub struct Review {
     pub head_kind: &'static str,
     /// Changed files.
     pub files: Vec<FileChange>,
-    /// Changed resources.
+    /// Changed resources of the changed files no render target reads.
     pub changes: Vec<ResourceChange>,
+    /// The rendered change of every target the change reaches, by target.
+    pub targets: Vec<TargetReview>,
     /// Findings on the changed files, each with its status.
     pub findings: Vec<(Finding, Status)>,
     /// Required approvals.
@@ -100,6 +113,19 @@ pub struct Review {
     pub verdict: Verdict,
     /// Optional timestamp (only with `SOURCE_DATE_EPOCH` or `--timestamp`).
     pub timestamp: Option<String>,
+}
+
+/// The rendered change of one target, as the report states it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetReview {
+    /// The target (its directory).
+    pub target: String,
+    /// Its changed rendered objects.
+    pub changes: Vec<targets::TargetChange>,
+    /// Render problems at head (`rule: message (file:line)`); a render error
+    /// leaves `changes` empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 /// What to review: which commits, or the index or working tree, against which base.
@@ -288,15 +314,60 @@ pub fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Result<Re
         });
     }
 
+    // The rendered review: every target a changed file reaches, at base and head.
+    let rendered = if settings.render.enabled {
+        crate::model::stats::timed(crate::model::stats::Stage::Render, || {
+            review_targets(&git, &workdir, &side, &base_all, settings, &display)
+        })?
+    } else {
+        Vec::new()
+    };
+    // Changed files a target reads are reviewed as rendered; the rest by file.
+    let reached: BTreeSet<String> = files
+        .iter()
+        .flat_map(|c| [c.head_path(), c.base_path()])
+        .flatten()
+        .filter(|p| rendered.iter().any(|t| t.reads(p)))
+        .map(display)
+        .collect();
+    let by_file = |versions: &[Version]| -> Vec<usize> {
+        (0..versions.len())
+            .filter(|&i| !reached.contains(&*versions[i].input.name))
+            .collect()
+    };
+    let (head_by_file, base_by_file) = (by_file(&head_versions), by_file(&base_versions));
+
     // The resource diff, from the same bytes.
     let (changes, places) = crate::model::stats::timed(crate::model::stats::Stage::Diff, || {
-        let (head_located, places) = locate(&head_versions, settings);
-        let (base_located, _) = locate(&base_versions, settings);
+        let (head_located, places) = locate(&head_versions, &head_by_file, settings);
+        let (base_located, _) = locate(&base_versions, &base_by_file, settings);
         (diff::diff(base_located, head_located), places)
     });
 
-    // Change policies: once per changed resource.
+    // Render problems of the reviewed targets, `existing` when the base render had them.
+    for t in &rendered {
+        let base_problems: BTreeSet<(&str, &str)> = t
+            .base
+            .problems
+            .iter()
+            .map(|p| (p.rule, p.message.as_str()))
+            .collect();
+        let found = crate::stages::render::problem_findings(&t.head, &display);
+        for (mut f, p) in found.into_iter().zip(&t.head.problems) {
+            f.targets = vec![Arc::from(t.name.as_str())];
+            f.status = Some(if base_problems.contains(&(p.rule, p.message.as_str())) {
+                Status::Existing
+            } else {
+                Status::New
+            });
+            report.findings.push(f);
+        }
+    }
+
+    // Change policies: once per changed resource, and once per rendered
+    // change of each target (with `target` in the input).
     let mut approvals = Vec::new();
+    let mut rendered_findings = Merged::default();
     if let Some(policies) = &ctx.policies {
         let rules = policies.change_rules();
         if !rules.is_empty() {
@@ -338,13 +409,54 @@ pub fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Result<Re
                         group,
                         reason,
                         resource: change.resource.clone(),
+                        target: None,
                     });
                 }
             }
-            crate::model::finding::sort(&mut report.findings);
-            report.count_severities();
+            for t in &rendered {
+                for change in &t.changes {
+                    let fields: Vec<&diff::FieldChange> =
+                        change.fields.iter().map(|f| &f.field).collect();
+                    let input = json!({
+                        "operation": change.operation,
+                        "object": change.object,
+                        "oldObject": change.old_object,
+                        "file": change.file,
+                        "oldFile": change.old_file,
+                        "changes": fields,
+                        "target": t.name,
+                    });
+                    let verdict = policies.evaluate_change(&rules, input);
+                    let errors = verdict.errors.into_iter().map(|(query, error)| {
+                        (
+                            crate::stages::policy::eval::POLICY_ERROR,
+                            Severity::Error,
+                            format!("change policy {query} failed: {error}"),
+                        )
+                    });
+                    let results = verdict
+                        .findings
+                        .into_iter()
+                        .map(|(id, severity, message)| (RuleId::Owned(id), severity, message))
+                        .chain(errors);
+                    for (rule, severity, message) in results {
+                        rendered_findings.add(rendered_finding(t, change, rule, severity, message));
+                    }
+                    for (group, reason) in verdict.approvals {
+                        approvals.push(Approval {
+                            group,
+                            reason,
+                            resource: change.resource.clone(),
+                            target: Some(t.name.clone()),
+                        });
+                    }
+                }
+            }
         }
     }
+    report.findings.extend(rendered_findings.finish());
+    crate::model::finding::sort(&mut report.findings);
+    report.count_severities();
     approvals.sort();
     approvals.dedup();
 
@@ -369,7 +481,33 @@ pub fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Result<Re
     } else {
         Verdict::ApprovalRequired
     };
-    let digests = digests(&head_versions, ctx)?;
+    let mut digests = digests(&head_versions, ctx)?;
+    // Every file a reviewed target's head render read is a rendering input.
+    for t in &rendered {
+        for f in &t.head.files {
+            digests
+                .inputs
+                .entry(display(&f.path))
+                .or_insert_with(|| sha256(f.text.as_bytes()));
+        }
+    }
+    let target_reviews = rendered
+        .iter()
+        .map(|t| TargetReview {
+            target: t.name.clone(),
+            changes: t.changes.clone(),
+            problems: report
+                .findings
+                .iter()
+                .filter(|f| {
+                    (f.rule == crate::model::rules::RENDER_ERROR
+                        || f.rule == crate::model::rules::RENDER_UNSUPPORTED)
+                        && f.targets.iter().any(|n| **n == *t.name)
+                })
+                .map(|f| format!("{} {}:{}: {}", f.rule, f.file, f.start.line, f.message))
+                .collect(),
+        })
+        .collect();
     let findings = report
         .findings
         .iter()
@@ -385,6 +523,7 @@ pub fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Result<Re
         },
         files,
         changes,
+        targets: target_reviews,
         findings,
         approvals,
         digests,
@@ -396,10 +535,10 @@ pub fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Result<Re
 
 /// Loads one side's changed files into located resources (changed files only,
 /// so this second parse is small next to the check pass).
-fn locate(versions: &[Version], settings: &Settings) -> (Vec<Located>, Places) {
+fn locate(versions: &[Version], which: &[usize], settings: &Settings) -> (Vec<Located>, Places) {
     let mut located = Vec::new();
     let mut places = Places::new();
-    for v in versions {
+    for v in which.iter().map(|&i| &versions[i]) {
         let Ok(text) = crate::model::source::decode(v.bytes.to_vec()) else {
             continue;
         };
@@ -419,6 +558,126 @@ fn locate(versions: &[Version], settings: &Settings) -> (Vec<Located>, Places) {
         }
     }
     (located, places)
+}
+
+/// Renders every target the change reaches at base and at head: the base from
+/// its commit's objects, the head from the index or commit objects, or from the
+/// disk under the repository root for a working-tree head.
+fn review_targets(
+    git: &Git,
+    workdir: &Path,
+    side: &HeadSide,
+    base_all: &Snapshot,
+    settings: &Settings,
+    display: &(dyn Fn(&str) -> String + Sync),
+) -> anyhow::Result<Vec<targets::TargetDiff>> {
+    let head_all = git.snapshot(side, &|_| true)?;
+    let base_dirs = targets::kustomization_dirs(base_all.files.keys());
+    let head_dirs = targets::kustomization_dirs(head_all.files.keys());
+    if base_dirs.is_empty() && head_dirs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let changed: BTreeSet<String> = crate::input::git::changes(base_all, &head_all)
+        .iter()
+        .flat_map(|c| [c.head_path(), c.base_path()])
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let options = tollgate_kustomize::Options {
+        load_restrictor: match settings.render.load_restrictor {
+            crate::settings::LoadRestrictor::RootOnly => {
+                tollgate_kustomize::LoadRestrictor::RootOnly
+            }
+            crate::settings::LoadRestrictor::None => tollgate_kustomize::LoadRestrictor::None,
+        },
+        limits: settings.limits.clone(),
+    };
+    let base_files = SnapshotFiles::new(workdir, base_all.clone());
+    let base = targets::Side::new(&base_files, &base_dirs, &options);
+    let disk;
+    let snapshot;
+    let head_files: &dyn tollgate_kustomize::Files = match side {
+        HeadSide::WorkTree => {
+            disk = tollgate_kustomize::DiskFiles::new(workdir)
+                .with_context(|| format!("cannot open {}", workdir.display()))?;
+            &disk
+        }
+        _ => {
+            snapshot = SnapshotFiles::new(workdir, head_all);
+            &snapshot
+        }
+    };
+    let head = targets::Side::new(head_files, &head_dirs, &options);
+    Ok(targets::review(&base, &head, &changed, &options, display))
+}
+
+/// Change-policy findings on rendered changes: one finding per rule, place
+/// and message, listing every target that produced it (a base shared by
+/// overlays).
+#[derive(Default)]
+struct Merged {
+    findings: Vec<Finding>,
+    index: HashMap<(String, Arc<str>, usize, String), usize>,
+}
+
+impl Merged {
+    fn add(&mut self, f: Finding) {
+        let key = (
+            f.rule.to_string(),
+            f.file.clone(),
+            f.span.start,
+            f.message.clone(),
+        );
+        match self.index.get(&key) {
+            Some(&i) => self.findings[i].targets.extend(f.targets),
+            None => {
+                self.index.insert(key, self.findings.len());
+                self.findings.push(f);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Finding> {
+        for f in &mut self.findings {
+            f.targets.sort();
+            f.targets.dedup();
+            let list: Vec<&str> = f.targets.iter().map(|t| &**t).collect();
+            f.message = format!("{} (in {})", f.message, list.join(", "));
+        }
+        self.findings
+    }
+}
+
+/// A change-policy finding on a target's rendered change, at the line that
+/// made the change.
+fn rendered_finding(
+    target: &targets::TargetDiff,
+    change: &targets::TargetChange,
+    rule: RuleId,
+    severity: Severity,
+    message: String,
+) -> Finding {
+    let mut f = match &change.place {
+        Some((src, span)) => Finding::at(
+            src,
+            Span::new(span.start, span.start),
+            rule,
+            severity,
+            message,
+        ),
+        None => {
+            let mut f = Finding::whole_file(Arc::from(target.name.as_str()), rule, message);
+            f.severity = severity;
+            f
+        }
+    };
+    f.resource = Some(change.resource.clone());
+    f.status = Some(Status::New);
+    f.targets = vec![Arc::from(target.name.as_str())];
+    f
 }
 
 fn change_finding(
