@@ -40,8 +40,36 @@ pub fn render_targets(
 }
 
 /// The render's problems as findings, each in the file and on the line that
-/// caused it; `display` turns a repository path into the name reports use.
+/// caused it, its message naming the target; `display` turns a repository
+/// path into the name reports use.
 pub fn problem_findings(rendered: &Rendered, display: &dyn Fn(&str) -> String) -> Vec<Finding> {
+    let target = display(&rendered.target);
+    problems(rendered, display)
+        .into_iter()
+        .map(|mut f| {
+            f.message = format!("{} (in {target})", f.message);
+            f
+        })
+        .collect()
+}
+
+/// The render's problems for a check run: each lists its target in
+/// `targets`, so that one problem in a base shared by several targets is one
+/// finding naming all of them (the run merges them and names them in the
+/// message, as it does for policy and schema findings).
+fn target_problems(rendered: &Rendered, display: &dyn Fn(&str) -> String) -> Vec<Finding> {
+    let target: Arc<str> = Arc::from(display(&rendered.target));
+    problems(rendered, display)
+        .into_iter()
+        .map(|mut f| {
+            f.targets = vec![target.clone()];
+            f
+        })
+        .collect()
+}
+
+/// The render's problems as findings, messages as the renderer words them.
+fn problems(rendered: &Rendered, display: &dyn Fn(&str) -> String) -> Vec<Finding> {
     rendered
         .problems
         .iter()
@@ -51,7 +79,7 @@ pub fn problem_findings(rendered: &Rendered, display: &dyn Fn(&str) -> String) -
             } else {
                 (rules::RENDER_UNSUPPORTED, Severity::Warning)
             };
-            let message = format!("{} (in {})", p.message, display(&rendered.target));
+            let message = p.message.clone();
             match rendered.files.get(p.span.file.0 as usize) {
                 Some(file) => {
                     let src = SourceFile::new(Arc::from(display(&file.path)), file.text.clone());
@@ -155,7 +183,7 @@ pub fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
         });
         let display = |p: &str| display_path(&root.join(p), cwd);
         for r in rendered {
-            plan.findings.extend(problem_findings(&r, &display));
+            plan.findings.extend(target_problems(&r, &display));
             if !r.problems.is_empty() {
                 continue;
             }

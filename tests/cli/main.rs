@@ -17,6 +17,7 @@ mod policy;
 mod precommit;
 mod properties;
 mod readonly;
+mod render;
 mod review;
 mod rules;
 mod schema;
