@@ -8,7 +8,11 @@ use std::process::Command;
 
 use super::{Run, json, root};
 
-fn git(dir: &Path, args: &[&str]) {
+/// The rendered review per Kustomize target (a submodule, beside this file).
+#[path = "review_render.rs"]
+mod rendered;
+
+pub(super) fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -29,7 +33,7 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-fn write(dir: &Path, path: &str, text: &str) {
+pub(super) fn write(dir: &Path, path: &str, text: &str) {
     let p = dir.join(path);
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
     std::fs::write(p, text).expect("write");
