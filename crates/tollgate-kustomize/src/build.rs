@@ -141,10 +141,13 @@ impl Builder<'_> {
         acc: &mut Accumulator,
     ) -> Result<(), Problem> {
         let joined = join_normalised(&k.dir, &entry.path);
-        let local = joined
-            .as_ref()
-            .ok()
-            .filter(|p| self.reader.is_dir(p) || self.reader.files.read(p).is_ok());
+        let local = joined.as_ref().ok().filter(|p| {
+            self.reader.is_dir(p)
+                || matches!(
+                    self.reader.files.read(p),
+                    Ok(_) | Err(crate::files::ReadError::Binary)
+                )
+        });
         let Some(path) = local.cloned() else {
             if is_remote(&entry.path) {
                 return Err(Problem::unsupported(

@@ -43,6 +43,13 @@ pub enum ReadError {
 pub trait Files: Sync {
     /// Reads a file's text. The path is already normalised (no `.`/`..`).
     fn read(&self, path: &str) -> Result<std::sync::Arc<str>, ReadError>;
+    /// Reads a file's bytes, whatever they are (a generator's `files` entry
+    /// may name a binary file). The same bounds as [`Files::read`] apply.
+    /// The default reads text only: an implementation that can hold binary
+    /// files overrides it.
+    fn read_bytes(&self, path: &str) -> Result<std::sync::Arc<[u8]>, ReadError> {
+        self.read(path).map(|t| std::sync::Arc::from(t.as_bytes()))
+    }
     /// Whether `path` is a directory ("" is the root).
     fn is_dir(&self, path: &str) -> bool;
     /// The entries of a directory (names, not paths), sorted.
@@ -61,6 +68,17 @@ pub struct DiskFiles {
 pub struct MemoryFiles {
     /// Path → text.
     pub files: std::collections::BTreeMap<String, std::sync::Arc<str>>,
+    /// Path → bytes of the files that are not UTF-8 text.
+    pub binary: std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
+}
+
+/// What a generator read: text, or bytes that are not UTF-8.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// UTF-8 text (spans index it).
+    Text(Arc<str>),
+    /// Any other bytes (kustomize base64-encodes them into `binaryData`).
+    Binary(Arc<[u8]>),
 }
 
 /// Joins `dir` and `rel` and normalises the result (`.` and `..` resolved,
@@ -107,8 +125,11 @@ pub struct Reader<'a> {
     pub restrictor: LoadRestrictor,
     /// Loader limits for every parse.
     pub limits: Limits,
-    /// Files read so far, indexed by [`FileId`].
+    /// Files read so far, indexed by [`FileId`]. A binary file is in the
+    /// table with empty text (it has no lines a span could point at).
     pub table: Vec<SourceText>,
+    /// The bytes of the binary files in `table`.
+    binary: Vec<(FileId, Arc<[u8]>)>,
 }
 
 impl<'a> Reader<'a> {
@@ -119,6 +140,7 @@ impl<'a> Reader<'a> {
             restrictor: options.load_restrictor,
             limits: options.limits.clone(),
             table: Vec::new(),
+            binary: Vec::new(),
         }
     }
 
@@ -168,35 +190,65 @@ impl<'a> Reader<'a> {
     /// Reads an already resolved repository path, registers it and returns
     /// its id and text.
     pub fn read_path(&mut self, path: &str, at: Span) -> Result<(FileId, Arc<str>), Problem> {
-        if let Some(i) = self.table.iter().position(|f| f.path == path) {
-            return Ok((file_id(i), self.table[i].text.clone()));
+        match self.read_content_path(path, at)? {
+            (id, Content::Text(text)) => Ok((id, text)),
+            (_, Content::Binary(_)) => Err(read_problem(path, ReadError::Binary, at)),
         }
-        match self.files.read(path) {
-            Ok(text) => {
-                if text.len() as u64 > self.limits.max_file_size {
-                    return Err(Problem::error(
-                        format!(
-                            "file '{path}' is larger than the limit of {} bytes",
-                            self.limits.max_file_size
-                        ),
-                        at,
-                    ));
-                }
+    }
+
+    /// Reads `kustomization_dir/rel` as text or, when it is not UTF-8, as
+    /// bytes (a generator's `files` entry), registers it and returns its id
+    /// and content. Errors as [`Reader::read_text`].
+    pub fn read_content(
+        &mut self,
+        kustomization_dir: &str,
+        rel: &str,
+        at: Span,
+    ) -> Result<(FileId, Content), Problem> {
+        let path = self.resolve(kustomization_dir, rel, at)?;
+        self.read_content_path(&path, at)
+    }
+
+    fn read_content_path(&mut self, path: &str, at: Span) -> Result<(FileId, Content), Problem> {
+        if let Some(i) = self.table.iter().position(|f| f.path == path) {
+            let id = file_id(i);
+            if let Some((_, bytes)) = self.binary.iter().find(|(b, _)| *b == id) {
+                return Ok((id, Content::Binary(bytes.clone())));
+            }
+            return Ok((id, Content::Text(self.table[i].text.clone())));
+        }
+        let content = match self.files.read(path) {
+            Ok(text) => Content::Text(text),
+            Err(ReadError::Binary) => Content::Binary(
+                self.files
+                    .read_bytes(path)
+                    .map_err(|e| read_problem(path, e, at))?,
+            ),
+            Err(e) => return Err(read_problem(path, e, at)),
+        };
+        let len = match &content {
+            Content::Text(t) => t.len(),
+            Content::Binary(b) => b.len(),
+        };
+        if len as u64 > self.limits.max_file_size {
+            return Err(Problem::error(
+                format!(
+                    "file '{path}' is larger than the limit of {} bytes",
+                    self.limits.max_file_size
+                ),
+                at,
+            ));
+        }
+        match content {
+            Content::Text(text) => {
                 let id = self.register(path, text.clone());
-                Ok((id, text))
+                Ok((id, Content::Text(text)))
             }
-            Err(ReadError::NotFound) => {
-                Err(Problem::error(format!("file '{path}' does not exist"), at))
+            Content::Binary(bytes) => {
+                let id = self.register(path, Arc::from(""));
+                self.binary.push((id, bytes.clone()));
+                Ok((id, Content::Binary(bytes)))
             }
-            Err(ReadError::OutsideRoot) => Err(Problem::error(
-                format!("file '{path}' leaves the repository (a symlink out of it)"),
-                at,
-            )),
-            Err(ReadError::Binary) => Err(Problem::unsupported(
-                format!("file '{path}' is binary; tollgate renders text files only"),
-                at,
-            )),
-            Err(ReadError::Other(m)) => Err(Problem::error(format!("reading '{path}': {m}"), at)),
         }
     }
 
@@ -284,6 +336,24 @@ impl<'a> Reader<'a> {
     /// The path of a registered file.
     pub fn path(&self, id: FileId) -> Option<&str> {
         self.table.get(id.0 as usize).map(|f| f.path.as_str())
+    }
+}
+
+/// The problem of a failed read of `path`, at `at`.
+fn read_problem(path: &str, e: ReadError, at: Span) -> Problem {
+    match e {
+        ReadError::NotFound => Problem::error(format!("file '{path}' does not exist"), at),
+        ReadError::OutsideRoot => Problem::error(
+            format!("file '{path}' leaves the repository (a symlink out of it)"),
+            at,
+        ),
+        ReadError::Binary => Problem::error(
+            format!(
+                "file '{path}' is not UTF-8 text; only a generator's `files` entry may be binary"
+            ),
+            at,
+        ),
+        ReadError::Other(m) => Problem::error(format!("reading '{path}': {m}"), at),
     }
 }
 
@@ -414,6 +484,15 @@ impl Files for DiskFiles {
         Ok(Arc::from(text))
     }
 
+    fn read_bytes(&self, path: &str) -> Result<Arc<[u8]>, ReadError> {
+        let real = self.locate(path)?;
+        if real.is_dir() {
+            return Err(ReadError::Other("is a directory".to_owned()));
+        }
+        let bytes = std::fs::read(&real).map_err(|e| ReadError::Other(e.to_string()))?;
+        Ok(Arc::from(bytes))
+    }
+
     fn is_dir(&self, path: &str) -> bool {
         self.locate(path).is_ok_and(|p| p.is_dir())
     }
@@ -438,12 +517,32 @@ impl MemoryFiles {
                 .into_iter()
                 .map(|(p, t)| (p.to_owned(), Arc::from(t)))
                 .collect(),
+            binary: std::collections::BTreeMap::new(),
         }
     }
 
     /// Adds or replaces a file.
     pub fn insert(&mut self, path: &str, text: &str) {
+        self.binary.remove(path);
         self.files.insert(path.to_owned(), Arc::from(text));
+    }
+
+    /// Adds or replaces a file given as bytes (text when they are UTF-8).
+    pub fn insert_bytes(&mut self, path: &str, bytes: &[u8]) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.insert(path, text),
+            Err(_) => {
+                self.files.remove(path);
+                self.binary.insert(path.to_owned(), Arc::from(bytes));
+            }
+        }
+    }
+
+    /// Every path held, text or binary, sorted.
+    fn paths(&self) -> impl Iterator<Item = &String> {
+        let mut all: Vec<&String> = self.files.keys().chain(self.binary.keys()).collect();
+        all.sort();
+        all.into_iter()
     }
 }
 
@@ -452,7 +551,17 @@ impl Files for MemoryFiles {
         if !is_plain(path) {
             return Err(ReadError::OutsideRoot);
         }
+        if self.binary.contains_key(path) {
+            return Err(ReadError::Binary);
+        }
         self.files.get(path).cloned().ok_or(ReadError::NotFound)
+    }
+
+    fn read_bytes(&self, path: &str) -> Result<Arc<[u8]>, ReadError> {
+        if let Some(bytes) = self.binary.get(path) {
+            return Ok(bytes.clone());
+        }
+        self.read(path).map(|t| Arc::from(t.as_bytes()))
     }
 
     fn is_dir(&self, path: &str) -> bool {
@@ -463,10 +572,9 @@ impl Files for MemoryFiles {
             return true;
         }
         let prefix = format!("{path}/");
-        self.files
-            .range(prefix.clone()..)
-            .next()
-            .is_some_and(|(k, _)| k.starts_with(&prefix))
+        let under = |k: Option<&String>| k.is_some_and(|k| k.starts_with(&prefix));
+        under(self.files.range(prefix.clone()..).next().map(|(k, _)| k))
+            || under(self.binary.range(prefix.clone()..).next().map(|(k, _)| k))
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>, ReadError> {
@@ -479,7 +587,7 @@ impl Files for MemoryFiles {
             format!("{dir}/")
         };
         let mut names: Vec<String> = Vec::new();
-        for key in self.files.keys().filter(|k| k.starts_with(&prefix)) {
+        for key in self.paths().filter(|k| k.starts_with(&prefix)) {
             let rest = &key[prefix.len()..];
             let name = rest.split('/').next().unwrap_or(rest).to_owned();
             names.push(name);
@@ -589,6 +697,37 @@ mod tests {
     }
 
     #[test]
+    fn binary_files_are_read_as_bytes_only_on_request() {
+        let mut files = mem();
+        files.insert_bytes("app/bin/x.gz", &[0x1f, 0x8b, 0xff]);
+        files.insert_bytes("app/t.txt", b"text");
+        assert_eq!(files.read("app/bin/x.gz"), Err(ReadError::Binary));
+        assert_eq!(
+            &*files.read_bytes("app/bin/x.gz").unwrap(),
+            &[0x1f, 0x8b, 0xff]
+        );
+        assert_eq!(&*files.read("app/t.txt").unwrap(), "text");
+        assert!(files.is_dir("app/bin"));
+        assert!(files.list("app").unwrap().contains(&"bin".to_owned()));
+        let mut r = Reader::new(&files, &Options::default());
+        let at = Span::new(1, 2);
+        let (id, content) = r.read_content("app", "bin/x.gz", at).unwrap();
+        assert_eq!(content, Content::Binary(Arc::from(&[0x1f, 0x8b, 0xff][..])));
+        assert_eq!(r.path(id), Some("app/bin/x.gz"));
+        assert_eq!(r.text(id).map(|t| &**t), Some(""));
+        // Again from the table, still bytes; as text it is kustomize's error.
+        assert_eq!(r.read_content("app", "bin/x.gz", at).unwrap().1, content);
+        let e = r.read_text("app", "bin/x.gz", at).unwrap_err();
+        assert_eq!(e.rule, crate::RENDER_ERROR);
+        assert_eq!(e.span, at);
+        let (_, t) = r.read_content("app", "t.txt", at).unwrap();
+        assert_eq!(t, Content::Text(Arc::from("text")));
+        // The bounds hold for bytes too.
+        assert!(r.read_content("app", "../other/x.yaml", at).is_err());
+        assert_eq!(files.read_bytes("../x"), Err(ReadError::OutsideRoot));
+    }
+
+    #[test]
     fn memory_files_listing() {
         let files = mem();
         assert!(files.is_dir("app"));
@@ -616,12 +755,16 @@ mod tests {
         }
         let files = DiskFiles::new(repo.path()).unwrap();
         assert_eq!(&*files.read("d/in.yaml").unwrap(), "kind: A\n");
+        std::fs::write(repo.path().join("d/b.bin"), [0xffu8, 0]).unwrap();
+        assert_eq!(files.read("d/b.bin"), Err(ReadError::Binary));
+        assert_eq!(&*files.read_bytes("d/b.bin").unwrap(), &[0xff, 0]);
         assert_eq!(files.read("/etc/passwd"), Err(ReadError::OutsideRoot));
         assert_eq!(files.read("d/../../x"), Err(ReadError::OutsideRoot));
         assert_eq!(files.read("nope"), Err(ReadError::NotFound));
         #[cfg(unix)]
         {
             assert_eq!(files.read("d/out"), Err(ReadError::OutsideRoot));
+            assert_eq!(files.read_bytes("d/out"), Err(ReadError::OutsideRoot));
             assert_eq!(&*files.read("d/ok").unwrap(), "kind: T\n");
         }
         assert!(files.is_dir("d"));

@@ -38,8 +38,8 @@ pub use kv::{Pair, parse_env_file};
 pub use merge::absorb;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
+use crate::files::Content;
 use crate::resource::Generated;
 use crate::{Entry, FileId, Node, Problem, Resource, Span, Value};
 use args::{GenArgs, Kind, Opts};
@@ -47,8 +47,9 @@ use args::{GenArgs, Kind, Opts};
 /// Reads a file named by a generator, relative to the kustomization's
 /// directory, under the load restrictor; `at` is the span of the entry that
 /// names it (where a refusal lands). The build passes
-/// `&mut |rel, at| reader.read_text(dir, rel, at)`.
-pub type ReadFn<'a> = dyn FnMut(&str, Span) -> Result<(FileId, Arc<str>), Problem> + 'a;
+/// `&mut |rel, at| reader.read_content(dir, rel, at)`: text, or the bytes of
+/// a file that is not UTF-8.
+pub type ReadFn<'a> = dyn FnMut(&str, Span) -> Result<(FileId, Content), Problem> + 'a;
 
 /// Runs the `configMapGenerator` entries, then the `secretGenerator` entries,
 /// of a kustomization (its parsed root `kustomization`), in kustomize's order,
@@ -146,13 +147,29 @@ fn generate_one(args: &GenArgs, read: &mut ReadFn) -> Result<Resource, Problem> 
     match args.kind {
         Kind::ConfigMap => {
             // kustomize puts text in `data` and other bytes, base64, in
-            // `binaryData`; our reads are text, so everything lands in `data`.
-            if !data.is_empty() {
-                let entries = data
-                    .values()
+            // `binaryData`.
+            let (binary, text): (Vec<&Pair>, Vec<&Pair>) =
+                data.values().partition(|p| p.bytes.is_some());
+            if !text.is_empty() {
+                let entries = text
+                    .iter()
                     .map(|p| entry(&p.key, p.key_span, str_node(&p.value, p.value_span)))
                     .collect();
                 root.push(entry("data", at, Node::new(Value::Map(entries), at)));
+            }
+            if !binary.is_empty() {
+                let entries = binary
+                    .iter()
+                    .map(|p| {
+                        let bytes = p.bytes.as_deref().unwrap_or_default();
+                        entry(
+                            &p.key,
+                            p.key_span,
+                            str_node(&base64_wrapped(bytes), p.value_span),
+                        )
+                    })
+                    .collect();
+                root.push(entry("binaryData", at, Node::new(Value::Map(entries), at)));
             }
         }
         Kind::Secret => {
@@ -167,7 +184,10 @@ fn generate_one(args: &GenArgs, read: &mut ReadFn) -> Result<Resource, Problem> 
                     entry(
                         &p.key,
                         p.key_span,
-                        str_node(&base64_wrapped(p.value.as_bytes()), p.value_span),
+                        str_node(
+                            &base64_wrapped(p.bytes.as_deref().unwrap_or(p.value.as_bytes())),
+                            p.value_span,
+                        ),
                     )
                 })
                 .collect();

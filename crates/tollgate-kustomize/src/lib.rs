@@ -31,7 +31,7 @@ pub mod targets;
 pub mod transform;
 pub mod vars;
 
-pub use files::{DiskFiles, Files, LoadRestrictor, MemoryFiles};
+pub use files::{Content, DiskFiles, Files, LoadRestrictor, MemoryFiles};
 pub use resource::{ResId, Resource};
 pub use tollgate_load::{Entry, FileId, Node, Span, Value};
 

@@ -33,7 +33,7 @@ pub(super) fn generate(
     let reader = &mut b.reader;
     let dir = k.dir.clone();
     let generated = crate::generate::run_generators(&k.root, &mut |rel: &str, at: Span| {
-        reader.read_text(&dir, rel, at)
+        reader.read_content(&dir, rel, at)
     })?;
     for resource in generated {
         crate::generate::absorb(&mut acc.resources, resource)?;

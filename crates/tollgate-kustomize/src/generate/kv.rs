@@ -4,15 +4,20 @@
 
 use super::ReadFn;
 use super::args::GenArgs;
+use crate::files::Content;
 use crate::{Problem, Span};
+use std::sync::Arc;
 
 /// One key/value pair and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pair {
     /// The data key.
     pub key: String,
-    /// The value, as text.
+    /// The value, as text (empty when `bytes` holds it).
     pub value: String,
+    /// The value of a `files` entry whose file is not UTF-8: its bytes,
+    /// which kustomize base64-encodes into a ConfigMap's `binaryData`.
+    pub bytes: Option<Arc<[u8]>>,
     /// Where the key was written: the literal, the `files` entry or the env
     /// file line.
     pub key_span: Span,
@@ -26,7 +31,21 @@ pub(crate) fn load_pairs(args: &GenArgs, read: &mut ReadFn) -> Result<Vec<Pair>,
     let mut out = Vec::new();
     for env in &args.envs {
         let rel = env.as_str().unwrap_or("");
-        let (file, text) = read(rel, env.span)?;
+        let (file, text) = match read(rel, env.span)? {
+            (file, Content::Text(text)) => (file, text),
+            (_, Content::Binary(bytes)) => {
+                let line = bytes
+                    .split(|b| *b == b'\n')
+                    .position(|l| std::str::from_utf8(l).is_err())
+                    .map_or(1, |i| i + 1);
+                return Err(Problem::error(
+                    format!(
+                        "loading KV pairs: env source files: [{rel}]: line {line} has invalid utf8 bytes"
+                    ),
+                    env.span,
+                ));
+            }
+        };
         out.extend(parse_env_file(
             &text,
             Span::new(0, text.len()).in_file(file),
@@ -46,6 +65,7 @@ pub(crate) fn load_pairs(args: &GenArgs, read: &mut ReadFn) -> Result<Vec<Pair>,
         out.push(Pair {
             key,
             value,
+            bytes: None,
             key_span: lit.span,
             value_span: lit.span,
         });
@@ -61,12 +81,22 @@ pub(crate) fn load_pairs(args: &GenArgs, read: &mut ReadFn) -> Result<Vec<Pair>,
                 f.span,
             )
         })?;
-        let (file, text) = read(&rel, f.span)?;
-        out.push(Pair {
-            key,
-            value: text.to_string(),
-            key_span: f.span,
-            value_span: Span::new(0, text.len()).in_file(file),
+        // A binary file has no lines: its value carries the entry.
+        out.push(match read(&rel, f.span)? {
+            (file, Content::Text(text)) => Pair {
+                key,
+                value: text.to_string(),
+                bytes: None,
+                key_span: f.span,
+                value_span: Span::new(0, text.len()).in_file(file),
+            },
+            (_, Content::Binary(bytes)) => Pair {
+                key,
+                value: String::new(),
+                bytes: Some(bytes),
+                key_span: f.span,
+                value_span: f.span,
+            },
         });
     }
     Ok(out)
@@ -119,6 +149,7 @@ pub fn parse_env_file(text: &str, file_span: Span) -> Result<Vec<Pair>, Problem>
         out.push(Pair {
             key: key.to_owned(),
             value: value.to_owned(),
+            bytes: None,
             key_span: span,
             value_span: span,
         });

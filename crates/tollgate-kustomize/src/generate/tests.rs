@@ -22,7 +22,7 @@ fn generate(files: &[(&str, &str)]) -> (Result<Vec<Resource>, Problem>, Vec<Stri
         .unwrap();
     let mut kust = yaml(&text);
     kust.set_file(id);
-    let out = run_generators(&kust, &mut |rel, at| reader.read_text("", rel, at));
+    let out = run_generators(&kust, &mut |rel, at| reader.read_content("", rel, at));
     let paths = reader.table.iter().map(|f| f.path.clone()).collect();
     (out, paths)
 }
@@ -397,4 +397,65 @@ fn hash_covers_the_final_data_only() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p-cm\n  namespace: other\n  labels: {a: b}\ndata:\n  k: patched\n",
     );
     assert_eq!(content_hash(&node).unwrap(), "t5c9d2kg84");
+}
+
+/// A `files` entry naming a file that is not UTF-8: base64 in a ConfigMap's
+/// `binaryData` (text stays in `data`), base64 in a Secret's `data`, and
+/// the hash covers `binaryData` (`kubectl kustomize` names these
+/// `cm-5bhdcbkf9c` and `sec-2bgcg8g754`).
+#[test]
+fn binary_files_as_kubectl() {
+    let mut mem = MemoryFiles::from_pairs([
+        (
+            "kustomization.yaml",
+            "configMapGenerator:\n- name: cm\n  files:\n  - s=small.bin\n  literals:\n  - x=y\n\
+             secretGenerator:\n- name: sec\n  files:\n  - small.bin\n  envs:\n  - ok.env\n",
+        ),
+        ("ok.env", "a=1\n"),
+    ]);
+    mem.insert_bytes("small.bin", &[0xff, 0xfe, 0x00, 0x01]);
+    let options = Options::default();
+    let mut reader = Reader::new(&mem, &options);
+    let (id, text) = reader
+        .read_text("", "kustomization.yaml", Span::default())
+        .unwrap();
+    let mut kust = yaml(&text);
+    kust.set_file(id);
+    let out = run_generators(&kust, &mut |rel, at| reader.read_content("", rel, at)).unwrap();
+    // The binary value carries its `files` entry; the file is in the table.
+    let bin = out[0].node.get("binaryData").unwrap().get("s").unwrap();
+    assert_eq!(&text[bin.span.start..bin.span.end], "s=small.bin");
+    assert!(reader.table.iter().any(|f| f.path == "small.bin"));
+    let want = [
+        "apiVersion: v1\nbinaryData:\n  s: //4AAQ==\ndata:\n  x: \"y\"\nkind: ConfigMap\nmetadata:\n  name: cm-5bhdcbkf9c\n",
+        "apiVersion: v1\ndata:\n  a: MQ==\n  small.bin: //4AAQ==\nkind: Secret\nmetadata:\n  name: sec-2bgcg8g754\ntype: Opaque\n",
+    ];
+    assert_eq!(
+        hashed(out),
+        want.iter().map(|w| yaml(w).to_json()).collect::<Vec<_>>()
+    );
+}
+
+/// An env file must be text: kustomize fails on a line with invalid UTF-8.
+#[test]
+fn binary_env_file_is_an_error() {
+    let mut mem = MemoryFiles::from_pairs([(
+        "kustomization.yaml",
+        "secretGenerator:\n- name: s\n  envs:\n  - b.env\n",
+    )]);
+    mem.insert_bytes("b.env", b"a=1\n\xff=2\n");
+    let options = Options::default();
+    let mut reader = Reader::new(&mem, &options);
+    let (id, text) = reader
+        .read_text("", "kustomization.yaml", Span::default())
+        .unwrap();
+    let mut kust = yaml(&text);
+    kust.set_file(id);
+    let e = run_generators(&kust, &mut |rel, at| reader.read_content("", rel, at)).unwrap_err();
+    assert_eq!(e.rule, crate::RENDER_ERROR);
+    assert!(
+        e.message.contains("line 2 has invalid utf8 bytes"),
+        "{}",
+        e.message
+    );
 }
