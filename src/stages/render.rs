@@ -133,32 +133,35 @@ pub fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
     let mut plan = Plan::default();
     let base =
         std::fs::canonicalize(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
+    let root_of = |dir: &Path| {
+        repository_root(dir)
+            .and_then(|r| std::fs::canonicalize(r).ok())
+            .unwrap_or_else(|| base.clone())
+    };
     // Kustomization directories, grouped by the repository that holds them.
     let mut by_root: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    // Other files by repository, for finding the targets that reach them.
+    let mut named: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     for path in files {
         let is_kustomization = path
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| tollgate_kustomize::kustomization::FILE_NAMES.contains(&n));
-        if !is_kustomization {
+        let Ok(abs) = std::fs::canonicalize(cwd.join(path)) else {
             continue;
+        };
+        let Some(dir) = abs.parent() else {
+            continue;
+        };
+        let root = root_of(dir);
+        if is_kustomization {
+            let Ok(rel) = dir.strip_prefix(&root) else {
+                continue; // outside the repository: checked as written
+            };
+            by_root.entry(root).or_default().insert(relative(rel));
+        } else if let Ok(rel) = abs.strip_prefix(&root) {
+            named.entry(root).or_default().push(relative(rel));
         }
-        let Some(dir) = path
-            .parent()
-            .and_then(|d| std::fs::canonicalize(cwd.join(d)).ok())
-        else {
-            continue;
-        };
-        let root = repository_root(&dir)
-            .and_then(|r| std::fs::canonicalize(r).ok())
-            .unwrap_or_else(|| base.clone());
-        let Ok(rel) = dir.strip_prefix(&root) else {
-            continue; // outside the repository: checked as written
-        };
-        by_root
-            .entry(root.clone())
-            .or_default()
-            .insert(relative(rel));
     }
     let options = Options {
         load_restrictor: match settings.render.load_restrictor {
@@ -167,56 +170,117 @@ pub fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
         },
         limits: settings.limits.clone(),
     };
+    if by_root.is_empty() {
+        // Files named one by one (a pre-commit hook passes the staged files):
+        // render only the targets of their repository that reach them.
+        for (root, paths) in named {
+            let Ok(disk) = DiskFiles::new(&root) else {
+                continue;
+            };
+            let dirs = kustomization_dirs(&root);
+            let graph = tollgate_kustomize::targets::Graph::build(&disk, &dirs, &options);
+            let targets: Vec<String> = graph
+                .targets()
+                .into_iter()
+                .filter(|t| {
+                    let closure = graph.closure(t);
+                    paths.iter().any(|p| {
+                        closure
+                            .iter()
+                            .any(|d| d.is_empty() || p.starts_with(&format!("{d}/")))
+                    })
+                })
+                .collect();
+            render_into(&mut plan, &root, &disk, &targets, &options, cwd);
+        }
+        return plan;
+    }
     for (root, dirs) in by_root {
         let Ok(disk) = DiskFiles::new(&root) else {
             continue;
         };
         let dirs: Vec<String> = dirs.into_iter().collect();
         let graph = tollgate_kustomize::targets::Graph::build(&disk, &dirs, &options);
-        let targets = graph.targets();
-        plan.targets += targets.len();
-        let rendered: Vec<Rendered> = stats::timed(Stage::Render, || {
-            targets
-                .par_iter()
-                .map(|t| tollgate_kustomize::render(&disk, t, &options))
-                .collect()
-        });
-        let display = |p: &str| display_path(&root.join(p), cwd);
-        for r in rendered {
-            plan.findings.extend(target_problems(&r, &display));
-            if !r.problems.is_empty() {
-                continue;
-            }
-            for f in &r.files {
-                if let Ok(c) = std::fs::canonicalize(root.join(&f.path)) {
-                    plan.covered.insert(c);
-                }
-            }
-            let parts: Vec<Arc<SourceFile>> = r
-                .files
-                .iter()
-                .map(|f| Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone())))
-                .collect();
-            let name: Arc<str> = Arc::from(display(&r.target));
-            let objects = r
-                .resources
-                .into_iter()
-                .enumerate()
-                .map(|(i, res)| Object {
-                    document: i,
-                    item: None,
-                    id: ResourceId::of(&res.node),
-                    node: res.node,
-                })
-                .collect();
-            plan.units.push(RenderedTarget {
-                source: Arc::new(SourceFile::rendered(name.clone(), parts)),
-                name,
-                objects,
-            });
-        }
+        render_into(&mut plan, &root, &disk, &graph.targets(), &options, cwd);
     }
     plan
+}
+
+/// Renders `targets` (in parallel) and adds their units, coverage and
+/// problems to `plan`.
+fn render_into(
+    plan: &mut Plan,
+    root: &Path,
+    disk: &DiskFiles,
+    targets: &[String],
+    options: &Options,
+    cwd: &Path,
+) {
+    plan.targets += targets.len();
+    let rendered: Vec<Rendered> = stats::timed(Stage::Render, || {
+        targets
+            .par_iter()
+            .map(|t| tollgate_kustomize::render(disk, t, options))
+            .collect()
+    });
+    let display = |p: &str| display_path(&root.join(p), cwd);
+    for r in rendered {
+        plan.findings.extend(target_problems(&r, &display));
+        if !r.problems.is_empty() {
+            continue;
+        }
+        for f in &r.files {
+            if let Ok(c) = std::fs::canonicalize(root.join(&f.path)) {
+                plan.covered.insert(c);
+            }
+        }
+        let parts: Vec<Arc<SourceFile>> = r
+            .files
+            .iter()
+            .map(|f| Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone())))
+            .collect();
+        let name: Arc<str> = Arc::from(display(&r.target));
+        let objects = r
+            .resources
+            .into_iter()
+            .enumerate()
+            .map(|(i, res)| Object {
+                document: i,
+                item: None,
+                id: ResourceId::of(&res.node),
+                node: res.node,
+            })
+            .collect();
+        plan.units.push(RenderedTarget {
+            source: Arc::new(SourceFile::rendered(name.clone(), parts)),
+            name,
+            objects,
+        });
+    }
+}
+
+/// Every directory of the repository at `root` holding a kustomization, as
+/// a walk that honours `.gitignore` sees it (hidden directories skipped).
+fn kustomization_dirs(root: &Path) -> Vec<String> {
+    let mut dirs = BTreeSet::new();
+    for entry in ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .require_git(false)
+        .build()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy();
+        if !tollgate_kustomize::kustomization::FILE_NAMES.contains(&name.as_ref()) {
+            continue;
+        }
+        if let Some(dir) = entry.path().parent()
+            && let Ok(rel) = dir.strip_prefix(root)
+        {
+            dirs.insert(relative(rel));
+        }
+    }
+    dirs.into_iter().collect()
 }
 
 fn relative(rel: &Path) -> String {

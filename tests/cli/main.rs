@@ -19,6 +19,7 @@ mod precommit;
 mod properties;
 mod readonly;
 mod render;
+mod render_named;
 mod render_security;
 mod review;
 mod rules;

@@ -47,6 +47,21 @@ impl Graph {
         graph
     }
 
+    /// Every kustomization directory `dir` reaches, itself included (sorted).
+    pub fn closure(&self, dir: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d.clone()) {
+                continue;
+            }
+            if let Some(next) = self.edges.get(&d) {
+                stack.extend(next.iter().cloned());
+            }
+        }
+        seen
+    }
+
     /// The render targets: kustomization directories no other one references,
     /// components excluded, sorted.
     pub fn targets(&self) -> Vec<String> {
@@ -97,6 +112,8 @@ mod tests {
         );
         assert!(graph.edges["prod"].contains("base"));
         assert!(graph.edges["prod"].contains("comp"));
+        let closure: Vec<String> = graph.closure("prod").into_iter().collect();
+        assert_eq!(closure, vec!["base", "comp", "prod"]);
     }
 
     #[test]
