@@ -391,3 +391,27 @@ fn without_render_the_review_stays_file_level() {
     assert_eq!(report["targets"], serde_json::json!([]));
     assert_eq!(report["changes"][0]["file"], "base/deployment.yaml");
 }
+
+#[test]
+fn a_broken_overlay_is_a_new_render_error_not_a_deletion_of_everything() {
+    let repo = repo();
+    let d = repo.path();
+    write(
+        d,
+        "overlays/prod/kustomization.yaml",
+        &format!("{PROD}patches:\n- path: missing.yaml\n"),
+    );
+    commit(d, "a patch file that is not there");
+    let run = tollgate(d, &["report", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let report = json(&run);
+    assert_eq!(report["verdict"], "fail");
+    let prod = &report["targets"][0];
+    assert_eq!(prod["target"], "overlays/prod");
+    assert_eq!(prod["changes"], serde_json::json!([]), "{prod:#}");
+    let finding = &prod["findings"][0];
+    assert_eq!(finding["rule"], "render-error");
+    assert_eq!(finding["status"], "new");
+    assert_eq!(finding["file"], "overlays/prod/kustomization.yaml");
+    assert_eq!(finding["line"], 8);
+}

@@ -424,7 +424,9 @@ pub fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Result<Re
                         "file": change.file,
                         "oldFile": change.old_file,
                         "changes": fields,
-                        "target": t.name,
+                        // Repository-relative, so a rule does not depend on
+                        // the directory tollgate runs from.
+                        "target": t.dir,
                     });
                     let verdict = policies.evaluate_change(&rules, input);
                     let errors = verdict.errors.into_iter().map(|(query, error)| {
