@@ -28,7 +28,7 @@ pub struct SnapshotFiles {
     snapshot: Snapshot,
     /// Every directory holding a file of the snapshot ("" is the root).
     dirs: BTreeSet<String>,
-    cache: Mutex<HashMap<String, Result<Arc<str>, ReadError>>>,
+    cache: Mutex<HashMap<String, Result<Arc<[u8]>, ReadError>>>,
 }
 
 /// A blob request to the reader thread: the id and where to answer.
@@ -75,8 +75,9 @@ impl SnapshotFiles {
     }
 }
 
-impl tollgate_kustomize::Files for SnapshotFiles {
-    fn read(&self, path: &str) -> Result<Arc<str>, ReadError> {
+impl SnapshotFiles {
+    /// A file's bytes, read from its blob once.
+    fn bytes(&self, path: &str) -> Result<Arc<[u8]>, ReadError> {
         let Some(id) = self.snapshot.files.get(path) else {
             return Err(if self.dirs.contains(path) {
                 ReadError::Other("is a directory".to_owned())
@@ -95,19 +96,28 @@ impl tollgate_kustomize::Files for SnapshotFiles {
             .map_err(|_| ReadError::Other("blob reader lock poisoned".to_owned()))?
             .send((*id, answer))
             .map_err(|_| ReadError::Other("the blob reader stopped".to_owned()))?;
-        let read = answered
+        let result = answered
             .recv()
-            .map_err(|_| ReadError::Other("the blob reader stopped".to_owned()))?;
-        let result = match read {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map(Arc::from)
-                .map_err(|_| ReadError::Binary),
-            Err(e) => Err(ReadError::Other(e)),
-        };
+            .map_err(|_| ReadError::Other("the blob reader stopped".to_owned()))?
+            .map(Arc::from)
+            .map_err(ReadError::Other);
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(path.to_owned(), result.clone());
         }
         result
+    }
+}
+
+impl tollgate_kustomize::Files for SnapshotFiles {
+    fn read(&self, path: &str) -> Result<Arc<str>, ReadError> {
+        let bytes = self.bytes(path)?;
+        std::str::from_utf8(&bytes)
+            .map(Arc::from)
+            .map_err(|_| ReadError::Binary)
+    }
+
+    fn read_bytes(&self, path: &str) -> Result<Arc<[u8]>, ReadError> {
+        self.bytes(path)
     }
 
     fn is_dir(&self, path: &str) -> bool {
