@@ -28,8 +28,11 @@ pub struct SnapshotFiles {
     snapshot: Snapshot,
     /// Every directory holding a file of the snapshot ("" is the root).
     dirs: BTreeSet<String>,
-    cache: Mutex<HashMap<String, Result<Arc<[u8]>, ReadError>>>,
+    cache: Mutex<HashMap<String, Read>>,
 }
+
+/// A cached read: the bytes, or why there are none.
+type Read = Result<Arc<[u8]>, ReadError>;
 
 /// A blob request to the reader thread: the id and where to answer.
 type Request = (ObjectId, Sender<Result<Vec<u8>, String>>);
