@@ -97,6 +97,10 @@ pub struct Resource {
     pub name_prefixes: Vec<String>,
     /// `nameSuffix`es applied to the name, innermost first.
     pub name_suffixes: Vec<String>,
+    /// The object went through JSON (a JSON 6902 patch): kustomize rebuilt
+    /// its tree, so every null is now written `null` and a later strategic
+    /// merge patch keeps it (see [`crate::patch::smp`]).
+    pub nulls_written: bool,
 }
 
 impl Resource {
@@ -110,6 +114,7 @@ impl Resource {
             generated: None,
             name_prefixes: Vec::new(),
             name_suffixes: Vec::new(),
+            nulls_written: false,
         }
     }
 

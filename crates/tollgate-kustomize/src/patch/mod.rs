@@ -106,6 +106,7 @@ pub fn apply_patch(entry: &PatchEntry, resources: &mut Vec<Resource>) -> Result<
         for res in resources.iter_mut().filter(|r| target.matches(r)) {
             let before = res.id();
             json6902::apply(&mut res.node, first)?;
+            res.nulls_written = true;
             if res.id() != before {
                 res.previous_ids.push(before);
             }
@@ -193,7 +194,7 @@ fn apply_smp(res: &mut Resource, patch: &Node, entry: &PatchEntry) -> Result<boo
     let name = meta.and_then(|m| m.get("name")).cloned();
     let namespace = meta.and_then(|m| m.get("namespace")).cloned();
     let kind = res.node.get("kind").cloned();
-    if smp::apply(&mut res.node, patch)? == smp::Outcome::Deleted {
+    if smp::apply_to(&mut res.node, patch, res.nulls_written)? == smp::Outcome::Deleted {
         return Ok(true);
     }
     if !entry.allow_kind_change {

@@ -32,8 +32,24 @@ pub enum Outcome {
 /// Applies `patch` to `target` in place. The type of `target` (its
 /// `apiVersion`/`kind`) selects the merge keys and strategies of its lists.
 pub fn apply(target: &mut Node, patch: &Node) -> Result<Outcome, PatchError> {
+    apply_to(target, patch, false)
+}
+
+/// [`apply`] to a target whose nulls are all written `null` when
+/// `nulls_written` (it went through JSON): then none is removed, where
+/// otherwise a null written as nothing (`key:`) that the patch does not
+/// mention is (kyaml's merge walk, see [`super::smp_unset`]).
+pub fn apply_to(
+    target: &mut Node,
+    patch: &Node,
+    nulls_written: bool,
+) -> Result<Outcome, PatchError> {
     let dest = std::mem::replace(target, Node::new(Value::Null, target.span));
-    match merge(Some(dest), patch, Ctx::default())? {
+    let ctx = Ctx {
+        nulls_written,
+        ..Ctx::default()
+    };
+    match merge(Some(dest), patch, ctx)? {
         Some(node) => {
             *target = node;
             Ok(Outcome::Patched)
@@ -49,6 +65,8 @@ pub(super) struct Ctx {
     pub(super) obj: Option<&'static Schema>,
     /// The field that holds the node (for a list: strategy and keys).
     pub(super) field: Option<&'static Field>,
+    /// Every null of the target is written `null` (it went through JSON).
+    pub(super) nulls_written: bool,
 }
 
 impl Ctx {
@@ -60,7 +78,7 @@ impl Ctx {
         }
         Self {
             obj: typed_schema(dest).or_else(|| patch.and_then(typed_schema)),
-            field: self.field,
+            ..self
         }
     }
 
@@ -69,6 +87,7 @@ impl Ctx {
         Self {
             obj: field.and_then(Field::schema),
             field,
+            nulls_written: self.nulls_written,
         }
     }
 
@@ -77,6 +96,7 @@ impl Ctx {
         Self {
             obj: self.field.and_then(Field::schema),
             field: None,
+            nulls_written: self.nulls_written,
         }
     }
 }

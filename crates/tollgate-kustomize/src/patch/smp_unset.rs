@@ -17,6 +17,9 @@
 //!
 //! A null written with nothing after the colon is the one whose span is
 //! empty (the loader gives an empty scalar a zero-length span).
+//! A JSON 6902 patch makes kustomize rebuild the object from JSON, where
+//! every null is written `null`: after one, no null is removed
+//! ([`crate::Resource::nulls_written`]).
 
 use super::smp::Ctx;
 use tollgate_load::{Node, Value};
@@ -29,7 +32,7 @@ pub(super) fn is_empty_null(node: &Node) -> bool {
 /// Walks a target node the patch does not mention, as kyaml's merge does:
 /// `None` when it is removed (an empty-text null).
 pub(super) fn walk_target_only(node: Node, ctx: Ctx) -> Option<Node> {
-    if is_empty_null(&node) {
+    if !ctx.nulls_written && is_empty_null(&node) {
         return None;
     }
     let ctx = ctx.typed(&node, None);

@@ -529,3 +529,40 @@ fn empty_null_is_the_zero_length_one() {
         .collect();
     assert_eq!(empty, [true, false, false]);
 }
+
+/// After a JSON 6902 patch kustomize has rebuilt the object from JSON, so a
+/// later strategic merge keeps its nulls (`kubectl kustomize`, v5.5.0).
+#[test]
+fn smp_after_json6902_keeps_nulls() {
+    let target = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  paused:\n  template:\n    spec:\n      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n";
+    let json_op = "- op: add\n  path: /metadata/labels\n  value: {a: b}\n";
+    let smp_patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, labels: {c: d}}\n";
+    let run = |with_json: bool| {
+        let mut rs = vec![Resource::new(doc(target, 1))];
+        if with_json {
+            apply_patch(
+                &entry(PatchField::Patches, json_op, Some("kind: Deployment")),
+                &mut rs,
+            )
+            .unwrap();
+        }
+        apply_patch(&entry(PatchField::Patches, smp_patch, None), &mut rs).unwrap();
+        rs.remove(0).node.to_json()
+    };
+    let kept = run(true);
+    assert_eq!(kept.pointer("/spec/paused"), Some(&serde_json::Value::Null));
+    assert_eq!(
+        kept.pointer("/spec/template/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution"),
+        Some(&serde_json::Value::Null)
+    );
+    assert_eq!(
+        kept.pointer("/metadata/labels/a"),
+        Some(&serde_json::json!("b"))
+    );
+    let dropped = run(false);
+    assert_eq!(dropped.pointer("/spec/paused"), None);
+    assert_eq!(
+        dropped.pointer("/spec/template/spec/affinity/nodeAffinity"),
+        Some(&serde_json::json!({}))
+    );
+}
