@@ -85,6 +85,9 @@ impl Builder<'_> {
         stages::finish(&k, &mut acc)?;
         let sort = k.field("sortOptions").cloned();
         crate::order::sort(&mut acc.resources, sort.as_ref())?;
+        for r in &mut acc.resources {
+            null_annotations_as_written(r, &self.reader);
+        }
         Ok(acc.resources)
     }
 
@@ -439,6 +442,38 @@ fn drop_empty_annotations(doc: &mut Node) {
                 || !matches!(&e.value.value, Value::Null)
                     && !matches!(&e.value.value, Value::Map(m) if m.is_empty())
         });
+    }
+}
+
+/// kustomize rewrites every object's annotations as strings when it removes
+/// its build annotations at the end: an annotation whose value is a null is
+/// printed as the text it was written with (`a:` as `""`, `b: ~` as `"~"`),
+/// or `"null"` once the object went through JSON (`kubectl kustomize`,
+/// v5.5.0). Labels keep their nulls.
+fn null_annotations_as_written(r: &mut Resource, reader: &Reader<'_>) {
+    let nulls_written = r.nulls_written;
+    let Some(Value::Map(entries)) = r
+        .node
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .map(|a| &mut a.value)
+    else {
+        return;
+    };
+    for e in entries.iter_mut() {
+        if !matches!(e.value.value, Value::Null) {
+            continue;
+        }
+        let span = e.value.span;
+        let text = if nulls_written {
+            "null"
+        } else {
+            reader
+                .text(span.file)
+                .and_then(|t| t.get(span.start..span.end))
+                .unwrap_or("null")
+        };
+        e.value.value = Value::String(text.to_owned());
     }
 }
 

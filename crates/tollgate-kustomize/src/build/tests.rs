@@ -270,3 +270,39 @@ fn provenance_through_an_overlay() {
         "{out}"
     );
 }
+
+/// Null annotations print as the text they were written with, `"null"`
+/// after a JSON 6902 patch; null labels stay null; a strategic merge patch
+/// first drops the empty ones (`kubectl kustomize`, v5.5.0).
+#[test]
+fn null_annotations_print_as_written() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    a:\n  annotations:\n    a:\n    b: ~\n    c: null\n    d: NULL\n";
+    let render_with = |kustomization: &str| {
+        let files =
+            MemoryFiles::from_pairs([("k/cm.yaml", cm), ("k/kustomization.yaml", kustomization)]);
+        let r = render(&files, "k", &Options::default());
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        r.to_yaml()
+    };
+    let plain = render_with("resources: [cm.yaml]\n");
+    assert!(
+        plain.contains("  annotations:\n    a: \"\"\n    b: \"~\"\n    c: \"null\"\n    d: \"NULL\"\n  labels:\n    a: null\n"),
+        "{plain}"
+    );
+    let smp = render_with(
+        "resources: [cm.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c, labels: {z: z}}\n",
+    );
+    assert!(
+        smp.contains(
+            "  annotations:\n    b: \"~\"\n    c: \"null\"\n    d: \"NULL\"\n  labels:\n    z: z\n"
+        ),
+        "{smp}"
+    );
+    let json = render_with(
+        "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |-\n    - op: add\n      path: /metadata/annotations/e\n      value: null\n",
+    );
+    assert!(
+        json.contains("  annotations:\n    a: \"null\"\n    b: \"null\"\n    c: \"null\"\n    d: \"null\"\n    e: \"null\"\n"),
+        "{json}"
+    );
+}
