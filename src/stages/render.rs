@@ -191,7 +191,18 @@ pub fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
                     })
                 })
                 .collect();
-            render_into(&mut plan, &root, &disk, &targets, &options, cwd);
+            // The directory test is a candidate list: a target counts only
+            // when its render read one of the named files.
+            let wanted: BTreeSet<String> = paths.into_iter().collect();
+            render_into(
+                &mut plan,
+                &root,
+                &disk,
+                &targets,
+                &options,
+                cwd,
+                Some(&wanted),
+            );
         }
         return plan;
     }
@@ -201,13 +212,22 @@ pub fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
         };
         let dirs: Vec<String> = dirs.into_iter().collect();
         let graph = tollgate_kustomize::targets::Graph::build(&disk, &dirs, &options);
-        render_into(&mut plan, &root, &disk, &graph.targets(), &options, cwd);
+        render_into(
+            &mut plan,
+            &root,
+            &disk,
+            &graph.targets(),
+            &options,
+            cwd,
+            None,
+        );
     }
     plan
 }
 
 /// Renders `targets` (in parallel) and adds their units, coverage and
-/// problems to `plan`.
+/// problems to `plan`; with `wanted`, only the targets whose render read one
+/// of those files (repository paths).
 fn render_into(
     plan: &mut Plan,
     root: &Path,
@@ -215,14 +235,16 @@ fn render_into(
     targets: &[String],
     options: &Options,
     cwd: &Path,
+    wanted: Option<&BTreeSet<String>>,
 ) {
-    plan.targets += targets.len();
     let rendered: Vec<Rendered> = stats::timed(Stage::Render, || {
         targets
             .par_iter()
             .map(|t| tollgate_kustomize::render(disk, t, options))
+            .filter(|r| wanted.is_none_or(|w| r.files.iter().any(|f| w.contains(&f.path))))
             .collect()
     });
+    plan.targets += rendered.len();
     let display = |p: &str| display_path(&root.join(p), cwd);
     for r in rendered {
         plan.findings.extend(target_problems(&r, &display));

@@ -17,10 +17,12 @@ fn no_policies() -> String {
         .into_owned()
 }
 
-/// `tollgate check ARGS` in `dir` with schemas only ([`NO_POLICY`]).
+/// `tollgate check ARGS` in `dir` with schemas only ([`NO_POLICY`]), on the
+/// files as written (`--no-render`: the schema fixtures sit beside a
+/// kustomization that would otherwise render them; rendering has its own tests).
 fn check_schemas_in(dir: &Path, args: &[&str]) -> super::Run {
     let empty = no_policies();
-    let mut all = vec!["check", NO_POLICY[0], NO_POLICY[1], &empty];
+    let mut all = vec!["check", "--no-render", NO_POLICY[0], NO_POLICY[1], &empty];
     all.extend_from_slice(args);
     tollgate_in(dir, &all, None)
 }
