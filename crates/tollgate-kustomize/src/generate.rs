@@ -155,7 +155,8 @@ fn generate_one(args: &GenArgs, read: &mut ReadFn) -> Result<Resource, Problem> 
                     .iter()
                     .map(|p| entry(&p.key, p.key_span, str_node(&p.value, p.value_span)))
                     .collect();
-                root.push(entry("data", at, Node::new(Value::Map(entries), at)));
+                let span = first_written(&text, at);
+                root.push(entry("data", at, Node::new(Value::Map(entries), span)));
             }
             if !binary.is_empty() {
                 let entries = binary
@@ -191,7 +192,9 @@ fn generate_one(args: &GenArgs, read: &mut ReadFn) -> Result<Resource, Problem> 
                     )
                 })
                 .collect();
-            root.push(entry("data", at, Node::new(Value::Map(entries), at)));
+            let pairs: Vec<&Pair> = data.values().collect();
+            let span = first_written(&pairs, at);
+            root.push(entry("data", at, Node::new(Value::Map(entries), span)));
         }
     }
     if let Some((key_span, span)) = args.options.immutable {
@@ -208,6 +211,18 @@ fn generate_one(args: &GenArgs, read: &mut ReadFn) -> Result<Resource, Problem> 
         needs_hash: !args.options.disable_hash,
     });
     Ok(res)
+}
+
+/// The span a generated `data` map carries: the first literal, env line or
+/// file entry (in source order) that wrote into it, so a finding about the
+/// map as a whole (a Secret's plaintext data) lands on a line that wrote a
+/// value; `at` (the generator entry) when there is none.
+fn first_written(pairs: &[&Pair], at: Span) -> Span {
+    pairs
+        .iter()
+        .map(|p| p.key_span)
+        .min_by_key(|s| (s.file, s.start))
+        .unwrap_or(at)
 }
 
 /// A `metadata.labels`/`annotations` mapping from option entries, sorted by
