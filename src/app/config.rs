@@ -23,13 +23,13 @@ use crate::settings::{
 use crate::stages::waiver::Waivers;
 
 /// The file name looked up in the current directory, then the repository root.
-pub const FILE_NAME: &str = ".tollgate.yaml";
+pub(crate) const FILE_NAME: &str = ".tollgate.yaml";
 
 /// The contents of `.tollgate.yaml`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "tollgate configuration (.tollgate.yaml)")]
-pub struct Options {
+pub(crate) struct Options {
     /// Globs (relative to the config file's directory) of files a directory walk
     /// checks. When empty, `*.yaml`, `*.yml` and `*.json` are checked.
     #[serde(default)]
@@ -76,7 +76,7 @@ pub struct Options {
 /// The `policy:` section. Command-line flags override each key.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PolicyConfig {
+pub(crate) struct PolicyConfig {
     /// Policy directories or `.rego` files, relative to the config file
     /// (default: `policy/` and `policies/` at the repository root, when present).
     /// `--policy` replaces them.
@@ -103,7 +103,7 @@ pub struct PolicyConfig {
 /// The `render:` section.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RenderOptions {
+pub(crate) struct RenderOptions {
     /// Render Kustomize targets and check the objects they render (default
     /// true). `--no-render` turns it off for one run.
     pub enabled: Option<bool>,
@@ -115,7 +115,7 @@ pub struct RenderOptions {
 /// The `schemas:` section.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SchemaOptions {
+pub(crate) struct SchemaOptions {
     /// Kubernetes version to validate against, `1.30` or `1.30.2` (default: the
     /// newest embedded). `--kubernetes-version` overrides it.
     pub kubernetes_version: Option<String>,
@@ -139,7 +139,7 @@ pub struct SchemaOptions {
 /// One `schemas.associations` entry: files matching a glob use a schema.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SchemaAssociation {
+pub(crate) struct SchemaAssociation {
     /// Glob of files (relative to the config file), e.g. `ci/*.yaml`.
     pub files: String,
     /// Path of the JSON Schema (relative to the config file); never a URL.
@@ -149,7 +149,7 @@ pub struct SchemaAssociation {
 /// Bounds on what one file may cost. Each has a documented default.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LimitOptions {
+pub(crate) struct LimitOptions {
     /// Largest file read, in bytes (default 10485760, 10 MiB).
     pub max_file_size: Option<u64>,
     /// Most documents read from one file (default 10000).
@@ -166,7 +166,7 @@ pub struct LimitOptions {
 
 /// A config as read: the resolved settings and the waivers it lists.
 #[derive(Debug)]
-pub struct Config {
+pub(crate) struct Config {
     /// Plain resolved values.
     pub settings: Settings,
     /// The `waivers:` entries.
@@ -175,7 +175,7 @@ pub struct Config {
 
 impl Config {
     /// Settings with no config file, relative to `cwd`.
-    pub fn defaults(cwd: &Path) -> Self {
+    pub(crate) fn defaults(cwd: &Path) -> Self {
         Self {
             settings: Settings::defaults(cwd),
             waivers: Waivers::default(),
@@ -184,7 +184,7 @@ impl Config {
 
     /// Finds and reads the config: `explicit`, else `.tollgate.yaml` in `cwd`, else
     /// at the root of the repository holding `cwd`.
-    pub fn discover(explicit: Option<&Path>, cwd: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn discover(explicit: Option<&Path>, cwd: &Path) -> anyhow::Result<Self> {
         let path = match explicit {
             Some(p) => {
                 if !p.is_file() {
@@ -221,7 +221,7 @@ impl Config {
     }
 
     /// Applies options on top of the defaults.
-    pub fn from_options(
+    pub(crate) fn from_options(
         options: Options,
         base_dir: PathBuf,
         config_file: Option<String>,
@@ -336,7 +336,7 @@ impl Config {
 }
 
 /// Parses config bytes, locating every error at its line and column.
-pub fn parse(display: &str, bytes: Vec<u8>) -> Result<Options, ConfigError> {
+pub(crate) fn parse(display: &str, bytes: Vec<u8>) -> Result<Options, ConfigError> {
     let err = |line, column, message: String| ConfigError {
         file: display.to_owned(),
         line,
@@ -420,8 +420,10 @@ pub fn parse(display: &str, bytes: Vec<u8>) -> Result<Options, ConfigError> {
     })
 }
 
-/// The JSON Schema of `.tollgate.yaml`, as checked in at `schemas/config.schema.json`.
-pub fn json_schema() -> String {
+/// The JSON Schema of `.tollgate.yaml`, as checked in at `schemas/config.schema.json`
+/// (a test regenerates and compares it).
+#[cfg(test)]
+pub(crate) fn json_schema() -> String {
     let schema = schemars::schema_for!(Options);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');

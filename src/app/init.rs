@@ -13,7 +13,7 @@ use crate::Exit;
 use crate::app::cli::{Cli, CompletionsArgs, InitArgs};
 
 /// The starter config: every key commented with its default.
-pub const STARTER: &str = r#"# tollgate configuration. Reference: docs/configuration.md; JSON Schema:
+pub(crate) const STARTER: &str = r#"# tollgate configuration. Reference: docs/configuration.md; JSON Schema:
 # schemas/config.schema.json in the tollgate repository.
 
 # Files a directory walk skips (globs relative to this file).
@@ -49,7 +49,7 @@ fail_on: error
 "#;
 
 /// The example policy `init` writes.
-pub const EXAMPLE_POLICY: &str = r#"# An example conftest-style policy: tollgate evaluates package `main` on every
+pub(crate) const EXAMPLE_POLICY: &str = r#"# An example conftest-style policy: tollgate evaluates package `main` on every
 # document (input = the document). Results with `path` land on their line.
 package main
 
@@ -65,7 +65,7 @@ warn contains {"msg": sprintf("%s %s has no team.example.com/owner label", [inpu
 "#;
 
 /// The example policy's unit test (`tollgate test` runs it).
-pub const EXAMPLE_TEST: &str = r#"package main
+pub(crate) const EXAMPLE_TEST: &str = r#"package main
 
 test_owner_label_missing_warns if {
 	count(warn) == 1 with input as {"kind": "Deployment", "metadata": {"name": "web"}}
@@ -77,7 +77,7 @@ test_owner_label_present_passes if {
 "#;
 
 /// The pre-commit config `init` writes (and prints when one exists already).
-pub const PRE_COMMIT: &str = r#"# pre-commit hooks (https://pre-commit.com); run `pre-commit install` once.
+pub(crate) const PRE_COMMIT: &str = r#"# pre-commit hooks (https://pre-commit.com); run `pre-commit install` once.
 repos:
   - repo: https://github.com/tollgate/tollgate
     rev: v0.1.0
@@ -87,7 +87,7 @@ repos:
 "#;
 
 /// Writes `.tollgate.yaml` in `cwd`.
-pub fn run_init(_args: &InitArgs, cwd: &Path) -> anyhow::Result<Exit> {
+pub(crate) fn run_init(_args: &InitArgs, cwd: &Path) -> anyhow::Result<Exit> {
     let files = [
         (crate::app::config::FILE_NAME, STARTER),
         ("policy/example.rego", EXAMPLE_POLICY),
@@ -130,14 +130,14 @@ pub fn run_init(_args: &InitArgs, cwd: &Path) -> anyhow::Result<Exit> {
 }
 
 /// Prints the man page (roff).
-pub fn run_man() -> anyhow::Result<Exit> {
+pub(crate) fn run_man() -> anyhow::Result<Exit> {
     let mut out = std::io::stdout().lock();
     clap_mangen::Man::new(Cli::command()).render(&mut out)?;
     Ok(Exit::Clean)
 }
 
 /// Prints a completion script for a shell.
-pub fn run_completions(args: &CompletionsArgs) -> anyhow::Result<Exit> {
+pub(crate) fn run_completions(args: &CompletionsArgs) -> anyhow::Result<Exit> {
     let mut command = Cli::command();
     let mut out = std::io::stdout().lock();
     clap_complete::generate(args.shell, &mut command, "tollgate", &mut out);

@@ -49,7 +49,7 @@ struct Shown<'a> {
 /// Loads each input and prints its objects; Kustomize targets among them are
 /// rendered (unless `render.enabled` is off) and shown as rendered, in place of
 /// the files they read. Returns the load and render findings.
-pub fn run(
+pub(crate) fn run(
     inputs: &[Input],
     stdin: Option<&[u8]>,
     settings: &Settings,
@@ -129,7 +129,7 @@ pub fn run(
 }
 
 /// Formats a finding as one `file:line:column: severity[rule]: message` line.
-pub fn one_line(f: &Finding) -> String {
+pub(crate) fn one_line(f: &Finding) -> String {
     format!(
         "{}:{}:{}: {}[{}]: {}",
         f.file,
@@ -142,6 +142,6 @@ pub fn one_line(f: &Finding) -> String {
 }
 
 /// Whether any finding is an error.
-pub fn has_errors(findings: &[Finding]) -> bool {
+pub(crate) fn has_errors(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Error)
 }

@@ -4,9 +4,9 @@
 //! only see plain values) and calls the pipeline.
 
 pub mod cli;
-pub mod config;
-pub mod init;
-pub mod inspect;
+pub(crate) mod config;
+pub(crate) mod init;
+pub(crate) mod inspect;
 mod render_cmd;
 mod report_cmd;
 

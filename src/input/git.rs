@@ -16,13 +16,13 @@ use anyhow::{Context, anyhow, bail};
 use gix::ObjectId;
 
 /// An open repository.
-pub struct Git {
+pub(crate) struct Git {
     repo: gix::Repository,
 }
 
 /// What the head side of a comparison is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HeadSide {
+pub(crate) enum HeadSide {
     /// The working tree (tracked files as they are on disk).
     WorkTree,
     /// The index: what the next commit will contain.
@@ -33,14 +33,14 @@ pub enum HeadSide {
 
 /// Path (repository-relative, `/` separators) → blob id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// Files and their blob ids.
     pub files: BTreeMap<String, ObjectId>,
 }
 
 /// How a file changed between base and head.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum FileChange {
+pub(crate) enum FileChange {
     /// New at head.
     Added {
         /// Repository-relative path.
@@ -67,7 +67,7 @@ pub enum FileChange {
 
 impl FileChange {
     /// The head-side path, if the file exists at head.
-    pub fn head_path(&self) -> Option<&str> {
+    pub(crate) fn head_path(&self) -> Option<&str> {
         match self {
             Self::Added { path } | Self::Modified { path } | Self::Renamed { to: path, .. } => {
                 Some(path)
@@ -77,7 +77,7 @@ impl FileChange {
     }
 
     /// The base-side path, if the file existed at base.
-    pub fn base_path(&self) -> Option<&str> {
+    pub(crate) fn base_path(&self) -> Option<&str> {
         match self {
             Self::Modified { path } | Self::Deleted { path } | Self::Renamed { from: path, .. } => {
                 Some(path)
@@ -98,14 +98,14 @@ const UPSTREAMS: &[&str] = &[
 
 impl Git {
     /// Opens the repository holding `dir`, honouring git's environment overrides.
-    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn open(dir: &Path) -> anyhow::Result<Self> {
         let repo = gix::discover_with_environment_overrides(dir)
             .map_err(|e| anyhow!("{} is not inside a git repository ({e})", dir.display()))?;
         Ok(Self { repo })
     }
 
     /// The working tree's root.
-    pub fn workdir(&self) -> anyhow::Result<PathBuf> {
+    pub(crate) fn workdir(&self) -> anyhow::Result<PathBuf> {
         self.repo
             .workdir()
             .map(Path::to_path_buf)
@@ -113,7 +113,7 @@ impl Git {
     }
 
     /// The commit a revision names (`main`, `origin/main`, a commit id, `HEAD~2`).
-    pub fn commit(&self, rev: &str) -> anyhow::Result<ObjectId> {
+    pub(crate) fn commit(&self, rev: &str) -> anyhow::Result<ObjectId> {
         let id = self
             .repo
             .rev_parse_single(rev)
@@ -128,7 +128,7 @@ impl Git {
     }
 
     /// `HEAD`'s commit.
-    pub fn head(&self) -> anyhow::Result<ObjectId> {
+    pub(crate) fn head(&self) -> anyhow::Result<ObjectId> {
         Ok(self
             .repo
             .head_id()
@@ -148,7 +148,7 @@ impl Git {
 
     /// The default base: the merge-base of HEAD with the default branch's upstream
     /// (`origin/HEAD`, `origin/main`, `origin/master`, then local `main`/`master`).
-    pub fn default_base(&self) -> anyhow::Result<ObjectId> {
+    pub(crate) fn default_base(&self) -> anyhow::Result<ObjectId> {
         let head = self.head()?;
         for name in UPSTREAMS {
             let Ok(Some(mut reference)) = self.repo.try_find_reference(*name) else {
@@ -176,7 +176,7 @@ impl Git {
     }
 
     /// The files of a commit's tree.
-    pub fn commit_snapshot(&self, commit: ObjectId) -> anyhow::Result<Snapshot> {
+    pub(crate) fn commit_snapshot(&self, commit: ObjectId) -> anyhow::Result<Snapshot> {
         let tree = self
             .repo
             .find_commit(commit)
@@ -198,7 +198,7 @@ impl Git {
     }
 
     /// The files of the index (merge conflicts: "ours", stage 2).
-    pub fn index_snapshot(&self) -> anyhow::Result<Snapshot> {
+    pub(crate) fn index_snapshot(&self) -> anyhow::Result<Snapshot> {
         let index = self
             .repo
             .index_or_empty()
@@ -217,7 +217,10 @@ impl Git {
     }
 
     /// The tracked files as they are on disk; `keep` selects the paths to hash.
-    pub fn worktree_snapshot(&self, keep: &dyn Fn(&str) -> bool) -> anyhow::Result<Snapshot> {
+    pub(crate) fn worktree_snapshot(
+        &self,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> anyhow::Result<Snapshot> {
         let workdir = self.workdir()?;
         let index = self.index_snapshot()?;
         let mut files = BTreeMap::new();
@@ -234,7 +237,7 @@ impl Git {
     }
 
     /// The snapshot of a head side.
-    pub fn snapshot(
+    pub(crate) fn snapshot(
         &self,
         side: &HeadSide,
         keep: &dyn Fn(&str) -> bool,
@@ -249,7 +252,7 @@ impl Git {
     }
 
     /// A blob's bytes.
-    pub fn blob(&self, id: ObjectId) -> anyhow::Result<Vec<u8>> {
+    pub(crate) fn blob(&self, id: ObjectId) -> anyhow::Result<Vec<u8>> {
         let blob = self
             .repo
             .find_blob(id)
@@ -259,7 +262,7 @@ impl Git {
 }
 
 /// The files that differ between two snapshots, sorted, with exact renames paired.
-pub fn changes(base: &Snapshot, head: &Snapshot) -> Vec<FileChange> {
+pub(crate) fn changes(base: &Snapshot, head: &Snapshot) -> Vec<FileChange> {
     let mut added: Vec<&String> = Vec::new();
     let mut deleted: Vec<&String> = Vec::new();
     let mut out = Vec::new();

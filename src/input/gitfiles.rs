@@ -23,7 +23,7 @@ use tollgate_kustomize::files::ReadError;
 use crate::input::git::{Git, Snapshot};
 
 /// A snapshot's files, read lazily from the repository's object database.
-pub struct SnapshotFiles {
+pub(crate) struct SnapshotFiles {
     reader: Mutex<Sender<Request>>,
     snapshot: Snapshot,
     /// Every directory holding a file of the snapshot ("" is the root).
@@ -40,7 +40,7 @@ type Request = (ObjectId, Sender<Result<Vec<u8>, String>>);
 impl SnapshotFiles {
     /// A view of `snapshot`, reading blobs from the repository that holds `dir`
     /// (opened once more, on the reader thread).
-    pub fn new(dir: &Path, snapshot: Snapshot) -> Self {
+    pub(crate) fn new(dir: &Path, snapshot: Snapshot) -> Self {
         let (reader, requests) = channel::<Request>();
         let dir = dir.to_path_buf();
         std::thread::spawn(move || {
@@ -70,11 +70,6 @@ impl SnapshotFiles {
             dirs,
             cache: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// The snapshot this view reads.
-    pub fn snapshot(&self) -> &Snapshot {
-        &self.snapshot
     }
 }
 

@@ -2,5 +2,5 @@
 //! discovery on disk (the one file-selection predicate) and git snapshots.
 
 pub mod discover;
-pub mod git;
-pub mod gitfiles;
+pub(crate) mod git;
+pub(crate) mod gitfiles;

@@ -2,11 +2,11 @@
 //! the one rule registry, the [`finding::Finding`], resource identity and run
 //! timings. It depends on nothing above it (only on the loader crate).
 
-pub mod digest;
+pub(crate) mod digest;
 pub mod finding;
 pub mod report;
 pub mod resource;
 pub mod rules;
 pub mod source;
-pub mod stats;
-pub mod time;
+pub(crate) mod stats;
+pub(crate) mod time;

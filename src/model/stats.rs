@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 /// A stage of `tollgate check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
+pub(crate) enum Stage {
     /// Settings, schema catalog and policy compilation (wall).
     Startup,
     /// Walking the paths (wall).
@@ -55,7 +55,7 @@ impl Stage {
     }
 
     /// The name printed.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Startup => "startup",
             Self::Discover => "discover",
@@ -70,7 +70,7 @@ impl Stage {
     }
 
     /// Whether the stage is summed over threads (CPU-time-like) rather than wall.
-    pub fn per_thread(self) -> bool {
+    pub(crate) fn per_thread(self) -> bool {
         matches!(self, Self::Load | Self::Schema | Self::Policy | Self::Diff)
     }
 }
@@ -81,7 +81,7 @@ static RUNS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
 static BYTES: AtomicU64 = AtomicU64::new(0);
 
 /// Turns recording on and clears the counters.
-pub fn enable() {
+pub(crate) fn enable() {
     for i in 0..STAGES.len() {
         NANOS[i].store(0, Ordering::Relaxed);
         RUNS[i].store(0, Ordering::Relaxed);
@@ -92,12 +92,12 @@ pub fn enable() {
 
 /// Whether stats are being recorded.
 #[inline]
-pub fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
 /// Adds `elapsed` to a stage.
-pub fn add(stage: Stage, elapsed: Duration) {
+pub(crate) fn add(stage: Stage, elapsed: Duration) {
     if !enabled() {
         return;
     }
@@ -108,7 +108,7 @@ pub fn add(stage: Stage, elapsed: Duration) {
 
 /// Counts bytes read.
 #[inline]
-pub fn add_bytes(bytes: usize) {
+pub(crate) fn add_bytes(bytes: usize) {
     if enabled() {
         BYTES.fetch_add(bytes as u64, Ordering::Relaxed);
     }
@@ -116,7 +116,7 @@ pub fn add_bytes(bytes: usize) {
 
 /// Runs `f`, adding its duration to `stage` when stats are on.
 #[inline]
-pub fn timed<T>(stage: Stage, f: impl FnOnce() -> T) -> T {
+pub(crate) fn timed<T>(stage: Stage, f: impl FnOnce() -> T) -> T {
     if !enabled() {
         return f();
     }
@@ -128,14 +128,14 @@ pub fn timed<T>(stage: Stage, f: impl FnOnce() -> T) -> T {
 
 /// Wall-clock laps on the main thread; does nothing when stats are off.
 #[derive(Debug)]
-pub struct Clock {
+pub(crate) struct Clock {
     started: Option<Instant>,
     last: Option<Instant>,
 }
 
 impl Clock {
     /// Starts the clock, enabling stats, when `on`.
-    pub fn start(on: bool) -> Self {
+    pub(crate) fn start(on: bool) -> Self {
         if !on {
             return Self {
                 started: None,
@@ -151,7 +151,7 @@ impl Clock {
     }
 
     /// Adds the time since the previous lap to `stage`.
-    pub fn lap(&mut self, stage: Stage) {
+    pub(crate) fn lap(&mut self, stage: Stage) {
         if let Some(last) = self.last {
             let now = Instant::now();
             add(stage, now - last);
@@ -160,7 +160,7 @@ impl Clock {
     }
 
     /// Prints the stats on stderr (nothing when off).
-    pub fn print(&self, files: usize, documents: usize) {
+    pub(crate) fn print(&self, files: usize, documents: usize) {
         if let Some(started) = self.started {
             let text = render(&snapshot(), started.elapsed(), files, documents);
             eprint!("{text}");
@@ -170,7 +170,7 @@ impl Clock {
 
 /// The counters at one moment.
 #[derive(Clone, Debug, Default)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// Nanoseconds per stage, in [`Stage`] order.
     pub nanos: [u64; 9],
     /// How many times each stage was recorded.
@@ -180,7 +180,7 @@ pub struct Snapshot {
 }
 
 /// Reads the counters.
-pub fn snapshot() -> Snapshot {
+pub(crate) fn snapshot() -> Snapshot {
     let mut s = Snapshot {
         bytes: BYTES.load(Ordering::Relaxed),
         ..Snapshot::default()
@@ -193,7 +193,7 @@ pub fn snapshot() -> Snapshot {
 }
 
 /// The stats block: one line per stage, then totals and throughput.
-pub fn render(s: &Snapshot, wall: Duration, files: usize, documents: usize) -> String {
+pub(crate) fn render(s: &Snapshot, wall: Duration, files: usize, documents: usize) -> String {
     let wall_s = wall.as_secs_f64();
     let mut out = String::new();
     let _ = writeln!(

@@ -2,7 +2,7 @@
 //! since the epoch to RFC 3339.
 
 /// RFC 3339 (UTC) for seconds since the epoch.
-pub fn rfc3339(epoch: i64) -> String {
+pub(crate) fn rfc3339(epoch: i64) -> String {
     let days = epoch.div_euclid(86_400);
     let secs = epoch.rem_euclid(86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).

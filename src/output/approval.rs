@@ -13,11 +13,10 @@ use crate::pipeline::review::targets;
 use crate::stages::diff as resources;
 
 /// The version of the report's JSON shape.
-pub const REPORT_VERSION: u32 = 1;
+pub(crate) const REPORT_VERSION: u32 = 1;
 
-pub use crate::model::digest::sha256;
-pub use crate::model::finding::Status;
-pub use crate::pipeline::review::{Approval, Digests, Review, TargetReview, Verdict};
+pub(crate) use crate::model::finding::Status;
+pub(crate) use crate::pipeline::review::{Approval, Digests, Review, TargetReview, Verdict};
 
 fn finding_json(f: &Finding, status: Status) -> Value {
     let mut v = json!({
@@ -87,7 +86,7 @@ impl Review {
     }
 
     /// The JSON report.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut v = json!({
             "version": REPORT_VERSION,
             "tool": { "name": "tollgate", "version": env!("CARGO_PKG_VERSION") },
@@ -111,7 +110,7 @@ impl Review {
     /// An in-toto Statement v1 about the head commit, with a predicate modelled
     /// on SLSA's Verification Summary Attestation. Unsigned: sign it with
     /// existing tools (cosign attest, in-toto).
-    pub fn to_intoto(&self) -> Value {
+    pub(crate) fn to_intoto(&self) -> Value {
         let mut inputs: Vec<Value> = self
             .digests
             .inputs
@@ -144,7 +143,7 @@ impl Review {
     }
 
     /// The markdown report, sized for a pull-request comment.
-    pub fn to_markdown(&self) -> String {
+    pub(crate) fn to_markdown(&self) -> String {
         let mut md = String::new();
         let icon = match self.verdict {
             Verdict::Pass => "✅",
@@ -401,7 +400,7 @@ fn cell(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::model::digest::sha256;
 
     #[test]
     fn sha256_of_empty() {

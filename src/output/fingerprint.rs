@@ -20,7 +20,7 @@ fn fnv1a(parts: &[&str]) -> u64 {
 }
 
 /// The fingerprint of a finding, as 16 hex digits.
-pub fn of(finding: &Finding, source: Option<&SourceFile>) -> String {
+pub(crate) fn of(finding: &Finding, source: Option<&SourceFile>) -> String {
     let resource = finding.resource.as_ref().map(|r| {
         format!(
             "{}|{}|{}|{}",

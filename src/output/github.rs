@@ -31,7 +31,7 @@ fn command(f: &Finding) -> &'static str {
 }
 
 /// Writes one annotation per finding, errors first.
-pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let mut ordered: Vec<&Finding> = report.findings.iter().collect();
     // Stable sort: within a severity the report order (file, line) is kept.
     ordered.sort_by_key(|f| {
@@ -63,7 +63,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// The markdown written to `GITHUB_STEP_SUMMARY`.
-pub fn step_summary(report: &Report) -> String {
+pub(crate) fn step_summary(report: &Report) -> String {
     let s = &report.summary;
     let mut md = String::from("## tollgate\n\n");
     let _ = writeln!(

@@ -14,7 +14,7 @@ use crate::model::source::SourceFile;
 
 /// Rendering options.
 #[derive(Clone, Copy, Debug)]
-pub struct Style {
+pub(crate) struct Style {
     /// Use ANSI colours.
     pub color: bool,
     /// Wrap width.
@@ -97,7 +97,7 @@ fn label_span(source: &SourceFile, finding: &Finding) -> (usize, usize) {
 }
 
 /// Writes the report.
-pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -152,7 +152,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The one-line summary printed last.
-pub fn summary_line(report: &Report) -> String {
+pub(crate) fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let verdict = if s.errors == 0 && s.warnings == 0 {
         "No problems found".to_owned()

@@ -11,7 +11,7 @@ use super::{Report, Summary};
 use crate::model::resource::ResourceId;
 
 /// The version of the JSON report shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -63,7 +63,7 @@ struct JsonFinding<'a> {
 }
 
 /// Writes the report as pretty-printed JSON with a trailing newline.
-pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let findings = report
         .findings
         .iter()

@@ -35,7 +35,7 @@ fn fails(f: &Finding) -> bool {
 }
 
 /// Writes the JUnit XML document.
-pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     // file -> (resource label, rule) -> findings, all in report order.
     let mut suites: BTreeMap<&str, BTreeMap<(String, &str), Vec<&Finding>>> = BTreeMap::new();
     for f in &report.findings {

@@ -5,13 +5,13 @@
 //! Everything they print is derived from sorted findings and counts, so the same
 //! inputs give byte-identical output whatever the thread count.
 
-pub mod approval;
-pub mod fingerprint;
-pub mod github;
-pub mod human;
-pub mod json;
-pub mod junit;
-pub mod sarif;
+pub(crate) mod approval;
+pub(crate) mod fingerprint;
+pub(crate) mod github;
+pub(crate) mod human;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod sarif;
 
 pub use crate::model::report::{Report, Summary};
 

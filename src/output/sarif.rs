@@ -38,7 +38,7 @@ fn meta_for(report: &Report, id: &str, severity: Severity) -> RuleMeta {
 }
 
 /// Builds the SARIF log as a JSON value.
-pub fn to_value(report: &Report) -> Value {
+pub(crate) fn to_value(report: &Report) -> Value {
     // Rules in id order, so rule indexes are stable.
     let mut ids: BTreeMap<&str, Severity> = BTreeMap::new();
     for f in &report.findings {
@@ -127,7 +127,7 @@ pub fn to_value(report: &Report) -> Value {
 }
 
 /// Writes the SARIF log, pretty-printed, with a trailing newline.
-pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &to_value(report))?;
     out.write_all(b"\n")
 }

@@ -2,7 +2,7 @@
 //! the whole run in one function, [`review`] the base-versus-head review.
 
 pub mod check;
-pub mod context;
-pub mod progress;
-pub mod review;
+pub(crate) mod context;
+pub(crate) mod progress;
+pub(crate) mod review;
 pub mod run;

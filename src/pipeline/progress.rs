@@ -15,12 +15,12 @@ use std::time::Duration;
 static DONE: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts one checked file.
-pub fn tick() {
+pub(crate) fn tick() {
     DONE.fetch_add(1, Ordering::Relaxed);
 }
 
 /// A running progress display; dropping it stops and erases it.
-pub struct Progress {
+pub(crate) struct Progress {
     stop: Arc<(Mutex<bool>, Condvar)>,
     shown: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
@@ -28,7 +28,7 @@ pub struct Progress {
 
 impl Progress {
     /// Starts the display for `total` files, if stderr is a terminal.
-    pub fn start(total: usize) -> Option<Self> {
+    pub(crate) fn start(total: usize) -> Option<Self> {
         if total == 0 || !std::io::stderr().is_terminal() {
             return None;
         }

@@ -4,6 +4,6 @@
 
 pub mod diff;
 pub mod policy;
-pub mod render;
+pub(crate) mod render;
 pub mod schema;
-pub mod waiver;
+pub(crate) mod waiver;

@@ -21,7 +21,7 @@ use crate::model::stats::{self, Stage};
 use crate::settings::{LoadRestrictor, Settings};
 
 /// Renders each target directory (relative to `root`, `/`-separated).
-pub fn render_targets(
+pub(crate) fn render_targets(
     root: &Path,
     targets: &[String],
     restrictor: tollgate_kustomize::LoadRestrictor,
@@ -42,7 +42,10 @@ pub fn render_targets(
 /// The render's problems as findings, each in the file and on the line that
 /// caused it, its message naming the target; `display` turns a repository
 /// path into the name reports use.
-pub fn problem_findings(rendered: &Rendered, display: &dyn Fn(&str) -> String) -> Vec<Finding> {
+pub(crate) fn problem_findings(
+    rendered: &Rendered,
+    display: &dyn Fn(&str) -> String,
+) -> Vec<Finding> {
     let target = display(&rendered.target);
     problems(rendered, display)
         .into_iter()
@@ -102,7 +105,7 @@ fn problems(rendered: &Rendered, display: &dyn Fn(&str) -> String) -> Vec<Findin
 /// What rendering contributes to a run: the targets' objects to check, the
 /// files they cover, and the render problems.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// One unit per complete render: (target display name, file table, objects).
     pub units: Vec<RenderedTarget>,
     /// Canonical paths of every file a complete render read: these are checked
@@ -116,7 +119,7 @@ pub struct Plan {
 
 /// A complete render, ready for the check pass.
 #[derive(Debug)]
-pub struct RenderedTarget {
+pub(crate) struct RenderedTarget {
     /// The target's display name (its directory, relative to the current directory).
     pub name: Arc<str>,
     /// A source whose spans resolve into the target's files.
@@ -129,7 +132,7 @@ pub struct RenderedTarget {
 /// discovered), renders each once (in parallel) and sorts out what is covered.
 /// A target whose render is incomplete covers nothing: its files are checked
 /// as written, beside the render finding.
-pub fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
+pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
     let mut plan = Plan::default();
     let base =
         std::fs::canonicalize(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());

@@ -22,11 +22,11 @@ use crate::model::source::Position;
 use crate::settings::ConfigError;
 
 /// An expired config waiver.
-pub use crate::model::rules::WAIVER_EXPIRED;
+pub(crate) use crate::model::rules::WAIVER_EXPIRED;
 /// A config waiver that matched no finding.
-pub use crate::model::rules::WAIVER_UNUSED;
+pub(crate) use crate::model::rules::WAIVER_UNUSED;
 /// The annotation prefix of per-object waivers.
-pub const ANNOTATION_PREFIX: &str = "tollgate.dev/waive.";
+pub(crate) const ANNOTATION_PREFIX: &str = "tollgate.dev/waive.";
 
 /// One entry of `waivers:` in `.tollgate.yaml`.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -232,7 +232,7 @@ impl Waiver {
 }
 
 /// Waives findings of an object that carries `tollgate.dev/waive.<rule-id>: "<reason>"`.
-pub fn apply_annotations(objects: &[Object], findings: &mut [Finding]) {
+pub(crate) fn apply_annotations(objects: &[Object], findings: &mut [Finding]) {
     for obj in objects {
         let Some(annotations) = obj.node.get("metadata").and_then(|m| m.get("annotations")) else {
             continue;
@@ -266,7 +266,7 @@ pub fn apply_annotations(objects: &[Object], findings: &mut [Finding]) {
 }
 
 /// Today as `YYYY-MM-DD` (UTC), from `SOURCE_DATE_EPOCH` when set, so runs can be reproduced.
-pub fn today() -> String {
+pub(crate) fn today() -> String {
     let epoch = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())

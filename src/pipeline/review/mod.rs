@@ -12,7 +12,7 @@
 //! rendered change goes through the change policies with its target. Changed
 //! files no target reads keep the file-level diff.
 
-pub mod targets;
+pub(crate) mod targets;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -37,7 +37,7 @@ use crate::stages::diff::{self, Located, ResourceChange};
 
 /// A sign-off a change policy requires.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Approval {
+pub(crate) struct Approval {
     /// Who must approve (a team, a group).
     pub group: String,
     /// Why.
@@ -51,7 +51,7 @@ pub struct Approval {
 
 /// The sha256 digests recorded in a report.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Digests {
+pub(crate) struct Digests {
     /// Every input file read at head (display path → digest).
     pub inputs: BTreeMap<String, String>,
     /// Every policy file (path → digest).
@@ -68,7 +68,7 @@ pub struct Digests {
 /// The overall decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// No failing finding, no approval needed.
     Pass,
     /// No failing finding; sign-offs are required.
@@ -79,7 +79,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// The kebab-case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Pass => "pass",
             Self::ApprovalRequired => "approval-required",
@@ -90,7 +90,7 @@ impl Verdict {
 
 /// Everything a report states.
 #[derive(Debug)]
-pub struct Review {
+pub(crate) struct Review {
     /// Base commit id.
     pub base: String,
     /// Head commit id (for the working tree or index: HEAD's id).
@@ -117,7 +117,7 @@ pub struct Review {
 
 /// The rendered change of one target, as the report states it.
 #[derive(Clone, Debug, Serialize)]
-pub struct TargetReview {
+pub(crate) struct TargetReview {
     /// The target (its directory).
     pub target: String,
     /// Its changed rendered objects.
@@ -130,7 +130,7 @@ pub struct TargetReview {
 
 /// What to review: which commits, or the index or working tree, against which base.
 #[derive(Clone, Debug, Default)]
-pub struct Request {
+pub(crate) struct Request {
     /// The base revision (default: the merge-base with the default branch, or
     /// `HEAD` with `staged`).
     pub base: Option<String>,
@@ -143,7 +143,7 @@ pub struct Request {
 }
 
 /// The outcome of a change review.
-pub struct Reviewed {
+pub(crate) struct Reviewed {
     /// The check report on the head versions of the changed files, with statuses.
     pub report: Report,
     /// Everything the approval report states.
@@ -206,7 +206,7 @@ fn resolve(git: &Git, args: &Request) -> anyhow::Result<(gix::ObjectId, gix::Obj
 }
 
 /// Runs the check on the changed files, with statuses, resource diff and change policies.
-pub fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Result<Reviewed> {
+pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Result<Reviewed> {
     let settings = &ctx.settings;
     let git = Git::open(cwd)?;
     let workdir = git.workdir()?;

@@ -27,7 +27,7 @@ use crate::stages::diff::{self, FieldChange, Located, Operation};
 
 /// One field change with the source line that made it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SourcedField {
+pub(crate) struct SourcedField {
     /// The pointer and the old and new values.
     #[serde(flatten)]
     pub field: FieldChange,
@@ -39,7 +39,7 @@ pub struct SourcedField {
 
 /// A reference another object of the target holds to a renamed object, rewritten.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Reference {
+pub(crate) struct Reference {
     /// The object holding the reference.
     pub resource: ResourceId,
     /// The pointer of the rewritten field.
@@ -48,7 +48,7 @@ pub struct Reference {
 
 /// One changed rendered object of a target.
 #[derive(Clone, Debug, Serialize)]
-pub struct TargetChange {
+pub(crate) struct TargetChange {
     /// `create`, `update`, `delete`, `move` (the document now comes from
     /// another file) or `rename` (a generated name changed with its content).
     pub operation: &'static str,
@@ -85,7 +85,7 @@ pub struct TargetChange {
 
 /// What the review says about one target.
 #[derive(Clone, Debug)]
-pub struct TargetDiff {
+pub(crate) struct TargetDiff {
     /// The target's display name (its directory).
     pub name: String,
     /// The target directory, relative to the repository root.
@@ -100,7 +100,7 @@ pub struct TargetDiff {
 
 impl TargetDiff {
     /// Whether the target's render (at base or at head) read `path`.
-    pub fn reads(&self, path: &str) -> bool {
+    pub(crate) fn reads(&self, path: &str) -> bool {
         self.head
             .files
             .iter()
@@ -110,7 +110,7 @@ impl TargetDiff {
 }
 
 /// The kustomization directories among a snapshot's paths.
-pub fn kustomization_dirs<'a>(paths: impl Iterator<Item = &'a String>) -> Vec<String> {
+pub(crate) fn kustomization_dirs<'a>(paths: impl Iterator<Item = &'a String>) -> Vec<String> {
     let mut dirs = BTreeSet::new();
     for path in paths {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
@@ -122,7 +122,7 @@ pub fn kustomization_dirs<'a>(paths: impl Iterator<Item = &'a String>) -> Vec<St
 }
 
 /// A view of one side of the change: its files and its kustomization graph.
-pub struct Side<'a> {
+pub(crate) struct Side<'a> {
     /// The repository view.
     pub files: &'a dyn Files,
     /// The kustomization graph of every kustomization directory of the side.
@@ -131,7 +131,7 @@ pub struct Side<'a> {
 
 impl<'a> Side<'a> {
     /// Builds the side's graph over `dirs`.
-    pub fn new(files: &'a dyn Files, dirs: &[String], options: &Options) -> Self {
+    pub(crate) fn new(files: &'a dyn Files, dirs: &[String], options: &Options) -> Self {
         Self {
             files,
             graph: Graph::build(files, dirs, options),
@@ -171,7 +171,7 @@ impl<'a> Side<'a> {
 /// The targets `changed` (repository paths, both sides) reaches, rendered at
 /// base and at head, sorted by directory. `display` names repository paths
 /// as reports do.
-pub fn review(
+pub(crate) fn review(
     base: &Side<'_>,
     head: &Side<'_>,
     changed: &BTreeSet<String>,
@@ -339,7 +339,7 @@ fn generated_stem(res: &Resource, id: &ResourceId) -> Option<(Key, String)> {
 }
 
 /// The rendered resource diff of one target, fields attributed to their lines.
-pub fn diff_renders(
+pub(crate) fn diff_renders(
     base: &Rendered,
     head: &Rendered,
     display: &dyn Fn(&str) -> String,
@@ -535,7 +535,7 @@ fn first_place(
 }
 
 /// A value as the markdown report shows it: plain strings bare, the rest as JSON.
-pub fn show(v: Option<&Value>) -> String {
+pub(crate) fn show(v: Option<&Value>) -> String {
     match v {
         None => "(absent)".to_owned(),
         Some(Value::String(s))

@@ -13,7 +13,7 @@ use crate::model::finding::Severity;
 use crate::model::rules::RuleMeta;
 
 /// The package prefix of change policies.
-pub const CHANGE_PREFIX: &str = "tollgate.change";
+pub(crate) const CHANGE_PREFIX: &str = "tollgate.change";
 
 /// What the change policies said about one changed resource.
 #[derive(Clone, Debug, Default, PartialEq)]

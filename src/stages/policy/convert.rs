@@ -12,7 +12,7 @@ use regorus::Value;
 use crate::load::node::{Node, Value as NodeValue, dotted_to_pointer, push_token};
 
 /// Converts a document tree to a regorus value, as [`Node::to_json`] would.
-pub fn node_to_value(node: &Node) -> Value {
+pub(crate) fn node_to_value(node: &Node) -> Value {
     match &node.value {
         NodeValue::Null => Value::Null,
         NodeValue::Bool(b) => Value::from(*b),
@@ -42,7 +42,7 @@ pub fn node_to_value(node: &Node) -> Value {
 
 /// One result of a counted rule.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Violation {
+pub(crate) struct Violation {
     /// The message.
     pub msg: String,
     /// JSON pointer inside the object, from `path`.
@@ -54,7 +54,7 @@ pub struct Violation {
 }
 
 /// Reads the value of a rule (a set, an array, or one value) into violations.
-pub fn violations(value: &Value) -> Vec<Violation> {
+pub(crate) fn violations(value: &Value) -> Vec<Violation> {
     match value {
         Value::Undefined | Value::Null => Vec::new(),
         Value::Set(_) => value
@@ -129,7 +129,7 @@ fn path_to_pointer(path: &serde_json::Value) -> Option<String> {
 
 /// A regorus error, parsed: `file:line:col` when the text names one, and the message.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RegoError {
+pub(crate) struct RegoError {
     /// `(file, line, column)` from the `--> ` header.
     pub location: Option<(String, usize, usize)>,
     /// The message after `error: `, or the whole text.
@@ -138,7 +138,7 @@ pub struct RegoError {
 
 impl RegoError {
     /// Parses regorus' rendered error text.
-    pub fn parse(err: &anyhow::Error) -> Self {
+    pub(crate) fn parse(err: &anyhow::Error) -> Self {
         let text = format!("{err:#}");
         let location = text.lines().find_map(|l| {
             let rest = l.trim().strip_prefix("--> ")?;

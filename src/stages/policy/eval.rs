@@ -25,9 +25,9 @@ use crate::model::resource::Object;
 use crate::model::source::{Position, SourceFile};
 
 /// Rule id of a policy that failed at run time on a document.
-pub use crate::model::rules::POLICY_ERROR;
+pub(crate) use crate::model::rules::POLICY_ERROR;
 /// Rule id of a document whose evaluation ran out of time.
-pub use crate::model::rules::POLICY_TIMEOUT;
+pub(crate) use crate::model::rules::POLICY_TIMEOUT;
 
 /// One worker's evaluators: the engine (always) and the pack's VM (`None` until
 /// a document needs it; `Some(None)` when the pack does not compile to it), for

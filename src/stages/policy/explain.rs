@@ -26,7 +26,7 @@ impl PolicySet {
 }
 
 /// Renders what `explain` prints for a rule.
-pub fn render(rule: &PolicyRule) -> String {
+pub(crate) fn render(rule: &PolicyRule) -> String {
     let m = &rule.metadata;
     let mut out = String::new();
     let _ = writeln!(

@@ -29,7 +29,7 @@ pub struct Metadata {
 }
 
 /// Parses the YAML of one annotation block; `None` when it is not a mapping.
-pub fn parse(yaml: &str) -> Option<Metadata> {
+pub(crate) fn parse(yaml: &str) -> Option<Metadata> {
     let loaded = load::load(yaml, Syntax::Yaml, &Limits::default());
     let doc = loaded.documents.into_iter().next()?;
     let json = doc.root.to_json();
@@ -55,7 +55,7 @@ pub fn parse(yaml: &str) -> Option<Metadata> {
 }
 
 /// Reads a severity name as written in annotations and config.
-pub fn parse_severity(s: &str) -> Option<Severity> {
+pub(crate) fn parse_severity(s: &str) -> Option<Severity> {
     match s.to_ascii_lowercase().as_str() {
         "error" | "deny" | "failure" | "high" | "critical" => Some(Severity::Error),
         "warning" | "warn" | "medium" => Some(Severity::Warning),

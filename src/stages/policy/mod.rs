@@ -8,16 +8,16 @@
 //! and `warn*` (warnings), `exception` rules that waive them. Each rayon worker
 //! evaluates with its own clone of the compiled engine ([`eval`]).
 
-pub mod change;
-pub mod convert;
-pub mod eval;
-pub mod explain;
-pub mod metadata;
+pub(crate) mod change;
+pub(crate) mod convert;
+pub(crate) mod eval;
+pub(crate) mod explain;
+pub(crate) mod metadata;
 pub mod pack;
-pub mod scan;
-pub mod sources;
-pub mod testing;
-pub mod vm;
+pub(crate) mod scan;
+pub(crate) mod sources;
+pub(crate) mod testing;
+pub(crate) mod vm;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -12,7 +12,7 @@ use super::metadata::{self, Metadata};
 
 /// One rule definition found in a source.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RuleHead {
+pub(crate) struct RuleHead {
     /// The rule's name (`deny_privileged`).
     pub name: String,
     /// 1-based line of the head.
@@ -23,7 +23,7 @@ pub struct RuleHead {
 
 /// What a policy source declares.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Module {
+pub(crate) struct Module {
     /// The file name the source was loaded as.
     pub path: String,
     /// The package (`main`, `tollgate.kubernetes.privileged`).
@@ -38,7 +38,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Scans a Rego source.
-pub fn scan(path: &str, text: &str) -> Module {
+pub(crate) fn scan(path: &str, text: &str) -> Module {
     let mut module = Module {
         path: path.to_owned(),
         ..Module::default()
@@ -98,12 +98,12 @@ fn head_name(line: &str) -> Option<String> {
 }
 
 /// Rule names that conftest counts as failures: `deny`, `violation`, suffixed.
-pub fn is_failure(name: &str) -> bool {
+pub(crate) fn is_failure(name: &str) -> bool {
     counted(name, "deny") || counted(name, "violation")
 }
 
 /// Rule names that conftest counts as warnings: `warn`, suffixed.
-pub fn is_warning(name: &str) -> bool {
+pub(crate) fn is_warning(name: &str) -> bool {
     counted(name, "warn")
 }
 
@@ -121,7 +121,7 @@ fn counted(name: &str, prefix: &str) -> bool {
 
 /// The name an `exception` rule uses for a rule: its name without the
 /// `deny_`/`violation_`/`warn_` prefix (`deny_run_as_root` -> `run_as_root`).
-pub fn exception_name(rule: &str) -> &str {
+pub(crate) fn exception_name(rule: &str) -> &str {
     ["deny_", "violation_", "warn_"]
         .iter()
         .find_map(|p| rule.strip_prefix(p))

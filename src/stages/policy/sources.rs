@@ -25,13 +25,13 @@ pub struct PolicySource {
 }
 
 /// Whether a file name is a Rego test file (`*_test.rego`).
-pub fn is_test_file(name: &str) -> bool {
+pub(crate) fn is_test_file(name: &str) -> bool {
     name.ends_with("_test.rego")
 }
 
 /// The default policy directories: `policy/` and `policies/` at the repository
 /// root (or `cwd` outside a repository), when they exist.
-pub fn default_dirs(cwd: &Path) -> Vec<PathBuf> {
+pub(crate) fn default_dirs(cwd: &Path) -> Vec<PathBuf> {
     let root = crate::input::discover::repository_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
     ["policy", "policies"]
         .iter()
@@ -45,7 +45,7 @@ pub fn default_dirs(cwd: &Path) -> Vec<PathBuf> {
 /// text is identical to an embedded one is read once (running tollgate in its own
 /// repository would otherwise load the pack twice), and never as a user policy:
 /// with `builtin` off, a copy of the pack is left out too.
-pub fn collect(
+pub(crate) fn collect(
     paths: &[PathBuf],
     cwd: &Path,
     builtin: bool,
@@ -89,7 +89,7 @@ pub fn collect(
 }
 
 /// Reads `--data` files (JSON or YAML; directories walked) into one object each.
-pub fn data(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Vec<(String, regorus::Value)>> {
+pub(crate) fn data(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Vec<(String, regorus::Value)>> {
     let mut out = Vec::new();
     for path in paths {
         let files = files_with_extensions(path, &["json", "yaml", "yml"], "data")?;

@@ -15,7 +15,7 @@ use super::{new_engine, scan};
 
 /// The outcome of one test rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TestResult {
+pub(crate) struct TestResult {
     /// `data.<package>.<test>`.
     pub name: String,
     /// Where it is defined (`file:line`).
@@ -26,7 +26,7 @@ pub struct TestResult {
 
 /// Line coverage of one policy file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileCoverage {
+pub(crate) struct FileCoverage {
     /// The policy file.
     pub path: String,
     /// Lines evaluated.
@@ -37,7 +37,7 @@ pub struct FileCoverage {
 
 /// Everything one `tollgate test` run found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TestRun {
+pub(crate) struct TestRun {
     /// Results, sorted by name.
     pub results: Vec<TestResult>,
     /// Coverage per non-test policy file, when asked for.
@@ -46,12 +46,12 @@ pub struct TestRun {
 
 impl TestRun {
     /// Tests that failed.
-    pub fn failed(&self) -> usize {
+    pub(crate) fn failed(&self) -> usize {
         self.results.iter().filter(|r| r.failure.is_some()).count()
     }
 
     /// Renders the run: one line per test, coverage, a summary line.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         for r in &self.results {
             match &r.failure {
@@ -121,7 +121,7 @@ fn ranges(lines: &BTreeSet<u32>) -> String {
 }
 
 /// Runs every `test_*` rule of `sources`. Errors are policies that do not compile.
-pub fn run(
+pub(crate) fn run(
     sources: &[PolicySource],
     data: Vec<(String, regorus::Value)>,
     coverage: bool,

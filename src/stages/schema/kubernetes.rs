@@ -75,7 +75,7 @@ const EMBEDDED: [(u32, &[u8]); 13] = [
 const INDEX: &str = include_str!("../../../schemas/kubernetes/index.json");
 
 /// The versions `--kubernetes-version` accepts, for messages: `1.25, 1.26, ...`.
-pub fn available_versions() -> String {
+pub(crate) fn available_versions() -> String {
     EMBEDDED
         .iter()
         .map(|(m, _)| format!("1.{m}"))
@@ -85,7 +85,7 @@ pub fn available_versions() -> String {
 
 /// Parses `1.30`, `1.30.2` or `v1.30.2` into an embedded minor version, or explains
 /// which versions exist.
-pub fn resolve_version(requested: Option<&str>) -> anyhow::Result<u32> {
+pub(crate) fn resolve_version(requested: Option<&str>) -> anyhow::Result<u32> {
     let newest = EMBEDDED.last().map_or(0, |(m, _)| *m);
     let Some(text) = requested else {
         return Ok(newest);
@@ -488,7 +488,7 @@ pub(crate) fn allow_unknown_fields(value: &mut Value) {
 }
 
 /// The compressed schema data of an embedded minor version, for report digests.
-pub fn embedded_bytes(minor: u32) -> Option<&'static [u8]> {
+pub(crate) fn embedded_bytes(minor: u32) -> Option<&'static [u8]> {
     EMBEDDED
         .iter()
         .find(|(m, _)| *m == minor)

@@ -13,7 +13,7 @@
 //! rayon worker; errors become findings in [`message`].
 
 pub(crate) mod crd;
-pub mod kubernetes;
+pub(crate) mod kubernetes;
 mod message;
 pub(crate) mod user;
 
