@@ -302,6 +302,33 @@ fn walk(root: &Path, settings: &Settings, cwd: &Path, out: &mut Discovery) -> an
     Ok(())
 }
 
+/// The one file-selection predicate for a path of a repository snapshot
+/// (`/`-separated, relative to `workdir`): what a directory walk would check
+/// there — not hidden, not excluded, and picked by `include` or the extension.
+/// (A walk also skips gitignored files and Helm templates, which it learns
+/// from the tree as it goes; [`is_helm_template`] is that test for a path.)
+pub(crate) fn selects(path: &str, workdir: &Path, settings: &Settings) -> bool {
+    let hidden = path.split('/').any(|c| c.starts_with('.'));
+    let abs = workdir.join(path);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let excluded = abs
+        .strip_prefix(&settings.base_dir)
+        .is_ok_and(|r| settings.exclude.is_match(r));
+    !hidden && !excluded && picks(&abs, name, settings)
+}
+
+/// Whether a `/`-separated path lies in a Helm chart's `templates/` (a
+/// `templates` directory beside a `Chart.yaml`); `exists` answers whether a
+/// path of the same tree is a file.
+pub(crate) fn is_helm_template(path: &str, exists: impl Fn(&str) -> bool) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    parts.iter().enumerate().any(|(i, part)| {
+        *part == "templates"
+            && i + 1 < parts.len()
+            && exists(&[&parts[..i], &["Chart.yaml"]].concat().join("/"))
+    })
+}
+
 /// Whether a walked file is one to check: `include` globs, else the extension.
 fn picks(abs: &Path, name: &str, settings: &Settings) -> bool {
     match &settings.include {
@@ -315,6 +342,32 @@ fn picks(abs: &Path, name: &str, settings: &Settings) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_predicate_for_snapshot_paths() {
+        let mut settings = Settings::defaults(Path::new("/repo"));
+        let mut b = globset::GlobSetBuilder::new();
+        b.add(globset::Glob::new("vendor/**").expect("glob"));
+        settings.exclude = b.build().expect("globset");
+        let workdir = Path::new("/repo");
+        assert!(selects("apps/web.yaml", workdir, &settings));
+        assert!(!selects("apps/.hidden/web.yaml", workdir, &settings));
+        assert!(!selects("vendor/x.yaml", workdir, &settings));
+        assert!(!selects("README.md", workdir, &settings));
+    }
+
+    #[test]
+    fn helm_templates_need_a_chart_beside_them() {
+        let files = [
+            "chart/Chart.yaml",
+            "chart/templates/d.yaml",
+            "other/templates/d.yaml",
+        ];
+        let exists = |p: &str| files.contains(&p);
+        assert!(is_helm_template("chart/templates/d.yaml", exists));
+        assert!(!is_helm_template("other/templates/d.yaml", exists));
+        assert!(!is_helm_template("chart/values.yaml", exists));
+    }
 
     #[test]
     fn manifest_names() {

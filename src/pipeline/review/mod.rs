@@ -159,32 +159,11 @@ struct Version {
 /// Where a resource sits, for locating change-policy findings.
 type Places = HashMap<(String, ResourceId), (Arc<SourceFile>, Span)>;
 
-/// Whether a repository path is one a directory walk would check.
-fn picks(path: &str, workdir: &Path, settings: &Settings) -> bool {
-    let hidden = path.split('/').any(|c| c.starts_with('.'));
-    let abs = workdir.join(path);
-    let rel = abs.strip_prefix(&settings.base_dir).ok();
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let picked = match (&settings.include, rel) {
-        (Some(include), Some(r)) => include.is_match(r),
-        (Some(_), None) => false,
-        (None, _) => discover::is_manifest_name(name),
-    };
-    picked && !hidden && !rel.is_some_and(|r| settings.exclude.is_match(r))
-}
-
 /// Drops Helm chart templates: `templates/` beside a `Chart.yaml`.
 fn drop_helm_templates(snapshot: &mut Snapshot, all: &Snapshot) {
-    snapshot.files.retain(|path, _| {
-        let parts: Vec<&str> = path.split('/').collect();
-        !parts.iter().enumerate().any(|(i, part)| {
-            *part == "templates"
-                && i + 1 < parts.len()
-                && all
-                    .files
-                    .contains_key(&[&parts[..i], &["Chart.yaml"]].concat().join("/"))
-        })
-    });
+    snapshot
+        .files
+        .retain(|path, _| !discover::is_helm_template(path, |p| all.files.contains_key(p)));
 }
 
 /// The base and head commits and the head side, from the flags.
@@ -211,7 +190,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     let git = Git::open(cwd)?;
     let workdir = git.workdir()?;
     let (base_id, head_id, side) = resolve(&git, args)?;
-    let keep = |p: &str| picks(p, &workdir, settings);
+    let keep = |p: &str| discover::selects(p, &workdir, settings);
     let mut base_snap = git.commit_snapshot(base_id)?;
     let base_all = base_snap.clone();
     base_snap.files.retain(|p, _| keep(p));
