@@ -49,6 +49,20 @@ pub use super::context::Run;
 /// Checks `inputs` and gathers a sorted report (without the discovery counts,
 /// which the caller knows).
 pub fn check_files(run: &Run, inputs: &[Input], stdin: Option<&[u8]>) -> anyhow::Result<Report> {
+    let mut report = check_unsettled(run, inputs, stdin, Vec::new())?;
+    settle(run, &mut report);
+    Ok(report)
+}
+
+/// The pass of [`check_files`] without rule levels and waivers ([`settle`]),
+/// with `rendered`: targets the caller rendered itself (change review renders
+/// git snapshots), checked beside the inputs' own units.
+pub(crate) fn check_unsettled(
+    run: &Run,
+    inputs: &[Input],
+    stdin: Option<&[u8]>,
+    rendered: Vec<RenderedUnit>,
+) -> anyhow::Result<Report> {
     let settings = &run.settings;
     // Schemas: the embedded Kubernetes set, user directories; CRDs are learned
     // from the files as they are checked.
@@ -86,6 +100,8 @@ pub fn check_files(run: &Run, inputs: &[Input], stdin: Option<&[u8]>) -> anyhow:
             objects: t.objects,
         })
     }));
+    let extra = rendered.len();
+    units.extend(rendered.into_iter().map(Unit::Rendered));
     let progress = super::progress::Progress::start(units.len());
     // Per unit, in parallel: read → decode → load → resources (or the rendered
     // objects) → schema → policy.
@@ -93,7 +109,7 @@ pub fn check_files(run: &Run, inputs: &[Input], stdin: Option<&[u8]>) -> anyhow:
     drop(progress);
     let mut report = Report::default();
     report.summary.files = files;
-    report.summary.targets = plan.targets;
+    report.summary.targets = plan.targets + extra;
     report.findings.extend(plan.findings);
     for (outcome, unit) in outcomes.into_iter().zip(&units) {
         report.summary.documents += outcome.documents;
@@ -120,7 +136,13 @@ pub fn check_files(run: &Run, inputs: &[Input], stdin: Option<&[u8]>) -> anyhow:
         report.findings.extend(findings);
     }
     merge_targets(&mut report.findings);
-    // Rule levels from `rules:`, then waivers, then the report order.
+    Ok(report)
+}
+
+/// Rule levels from `rules:`, then waivers, then the report order, the rules'
+/// metadata and the severity counts: once per report, over every finding.
+pub(crate) fn settle(run: &Run, report: &mut Report) {
+    let settings = &run.settings;
     finding::apply_levels(&mut report.findings, &settings.rules);
     if run.ignore_waivers {
         // The auditor's view: nothing is waived, policy exceptions included.
@@ -136,7 +158,6 @@ pub fn check_files(run: &Run, inputs: &[Input], stdin: Option<&[u8]>) -> anyhow:
         report.rules = policies.rule_meta();
     }
     report.count_severities();
-    Ok(report)
 }
 
 /// One source location reported by several targets (a base shared by

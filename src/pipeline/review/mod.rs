@@ -31,9 +31,11 @@ use crate::model::finding::{Finding, RuleId, Severity, Status};
 use crate::model::report::Report;
 use crate::model::resource::{self, ResourceId};
 use crate::model::source::SourceFile;
+use crate::pipeline::check::RenderedUnit;
 use crate::pipeline::run::{self, Run};
 use crate::settings::Settings;
 use crate::stages::diff::{self, Located, ResourceChange};
+use tollgate_kustomize::Rendered;
 
 /// A sign-off a change policy requires.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -244,63 +246,60 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
         }
     }
 
-    let head_inputs: Vec<Input> = head_versions.iter().map(|v| v.input.clone()).collect();
-    let base_inputs: Vec<Input> = base_versions.iter().map(|v| v.input.clone()).collect();
-    let mut report = run::check_files(ctx, &head_inputs, None)?;
-    // Only the changed files are checked: a config waiver unused here may well be
-    // used elsewhere in the tree, so `waiver-unused` is a full-run finding only.
-    report
-        .findings
-        .retain(|f| f.rule != crate::stages::waiver::WAIVER_UNUSED);
-    report.count_severities();
-    let base_report = run::check_files(ctx, &base_inputs, None)?;
-
-    // new or existing: the same rule on the same resource and path at base.
-    let key = |f: &Finding, file: &str| -> (String, String, String) {
-        let what = match &f.resource {
-            Some(r) => format!(
-                "{}|{}|{}|{}",
-                r.group(),
-                r.kind,
-                r.namespace.as_deref().unwrap_or(""),
-                r.name.as_deref().unwrap_or("")
-            ),
-            None => file.to_owned(),
-        };
-        let place = f.path.clone().unwrap_or_else(|| {
-            if f.resource.is_none() {
-                f.message.clone()
-            } else {
-                String::new()
-            }
-        });
-        (f.rule.to_string(), what, place)
-    };
-    let existing: BTreeSet<(String, String, String)> = base_report
-        .findings
-        .iter()
-        .map(|f| key(f, &f.file))
-        .collect();
-    for f in &mut report.findings {
-        let base_file = base_name_of
-            .get(f.file.as_ref())
-            .cloned()
-            .unwrap_or_else(|| f.file.to_string());
-        f.status = Some(if existing.contains(&key(f, &base_file)) {
-            Status::Existing
-        } else {
-            Status::New
-        });
-    }
-
     // The rendered review: every target a changed file reaches, at base and head.
-    let rendered = if settings.render.enabled {
+    let (rendered, render_digests) = if settings.render.enabled {
         crate::model::stats::timed(crate::model::stats::Stage::Render, || {
             review_targets(&git, &workdir, &side, &base_all, settings, &display)
         })?
     } else {
-        Vec::new()
+        (Vec::new(), BTreeMap::new())
     };
+
+    // The check pass on each side: the objects of every complete render, and
+    // the changed files no complete render read, as written (as `check` does).
+    let side_inputs = |versions: &[Version], renders: &[&Rendered]| -> Vec<Input> {
+        let covered: BTreeSet<String> = renders
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| display(&f.path)))
+            .collect();
+        versions
+            .iter()
+            .filter(|v| !covered.contains(&*v.input.name))
+            .map(|v| v.input.clone())
+            .collect()
+    };
+    let head_renders: Vec<&Rendered> = rendered
+        .iter()
+        .map(|t| &t.head)
+        .filter(|r| r.is_complete())
+        .collect();
+    let base_renders: Vec<&Rendered> = rendered
+        .iter()
+        .map(|t| &t.base)
+        .filter(|r| r.is_complete())
+        .collect();
+    let head_units = head_renders.iter().map(|r| unit(r, &display)).collect();
+    let base_units = base_renders.iter().map(|r| unit(r, &display)).collect();
+    let head_inputs = side_inputs(&head_versions, &head_renders);
+    let base_inputs = side_inputs(&base_versions, &base_renders);
+    let mut report = run::check_unsettled(ctx, &head_inputs, None, head_units)?;
+    let mut base_report = run::check_unsettled(ctx, &base_inputs, None, base_units)?;
+    run::settle(ctx, &mut base_report);
+
+    // new or existing: the same rule on the same resource and path at base;
+    // for a rendered object, in the same target too.
+    let existing: BTreeSet<(String, String, String)> = base_report
+        .findings
+        .iter()
+        .filter(|f| f.targets.is_empty())
+        .map(|f| file_key(f, &f.file))
+        .collect();
+    let existing_rendered: BTreeSet<RenderedKey> = base_report
+        .findings
+        .iter()
+        .flat_map(rendered_keys)
+        .collect();
+
     // Changed files a target reads are reviewed as rendered; the rest by file.
     let reached: BTreeSet<String> = files
         .iter()
@@ -436,7 +435,30 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
         }
     }
     report.findings.extend(rendered_findings.finish());
-    crate::model::finding::sort(&mut report.findings);
+    // Rule levels and waivers over every finding of the review at once, then
+    // the statuses of the check pass's findings.
+    run::settle(ctx, &mut report);
+    // Only the changed files are checked: a config waiver unused here may well be
+    // used elsewhere in the tree, so `waiver-unused` is a full-run finding only.
+    report
+        .findings
+        .retain(|f| f.rule != crate::stages::waiver::WAIVER_UNUSED);
+    for f in report.findings.iter_mut().filter(|f| f.status.is_none()) {
+        let is_existing = if f.targets.is_empty() {
+            let base_file = base_name_of
+                .get(f.file.as_ref())
+                .cloned()
+                .unwrap_or_else(|| f.file.to_string());
+            existing.contains(&file_key(f, &base_file))
+        } else {
+            rendered_keys(f).all(|k| existing_rendered.contains(&k))
+        };
+        f.status = Some(if is_existing {
+            Status::Existing
+        } else {
+            Status::New
+        });
+    }
     report.count_severities();
     approvals.sort();
     approvals.dedup();
@@ -464,13 +486,8 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     };
     let mut digests = digests(&head_versions, ctx)?;
     // Every file a reviewed target's head render read is a rendering input.
-    for t in &rendered {
-        for f in &t.head.files {
-            digests
-                .inputs
-                .entry(display(&f.path))
-                .or_insert_with(|| sha256(f.text.as_bytes()));
-        }
+    for (path, digest) in render_digests {
+        digests.inputs.entry(display(&path)).or_insert(digest);
     }
     let target_reviews = rendered
         .iter()
@@ -514,6 +531,75 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     Ok(Reviewed { report, review })
 }
 
+/// A finding's identity across base and head for a file as written: rule,
+/// resource (or file) and pointer (or message).
+fn file_key(f: &Finding, file: &str) -> (String, String, String) {
+    let what = match &f.resource {
+        Some(r) => resource_key(r),
+        None => file.to_owned(),
+    };
+    let place = f.path.clone().unwrap_or_else(|| {
+        if f.resource.is_none() {
+            f.message.clone()
+        } else {
+            String::new()
+        }
+    });
+    (f.rule.to_string(), what, place)
+}
+
+fn resource_key(r: &ResourceId) -> String {
+    format!(
+        "{}|{}|{}|{}",
+        r.group(),
+        r.kind,
+        r.namespace.as_deref().unwrap_or(""),
+        r.name.as_deref().unwrap_or("")
+    )
+}
+
+/// A rendered finding's identity: rule, target, resource, pointer.
+type RenderedKey = (String, Arc<str>, String, String);
+
+/// One key per target a rendered finding lists (none for a file's finding).
+fn rendered_keys(f: &Finding) -> impl Iterator<Item = RenderedKey> + '_ {
+    f.targets.iter().map(move |t| {
+        (
+            f.rule.to_string(),
+            t.clone(),
+            f.resource.as_ref().map(resource_key).unwrap_or_default(),
+            f.path.clone().unwrap_or_default(),
+        )
+    })
+}
+
+/// A complete render as a unit of the check pass (as `stages::render` builds
+/// them from disk), its files named as reports name them.
+fn unit(r: &Rendered, display: &dyn Fn(&str) -> String) -> RenderedUnit {
+    let parts: Vec<Arc<SourceFile>> = r
+        .files
+        .iter()
+        .map(|f| Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone())))
+        .collect();
+    let name: Arc<str> = Arc::from(display(&r.target));
+    let objects = r
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, res)| resource::Object {
+            document: i,
+            item: None,
+            id: ResourceId::of(&res.node),
+            node: res.node.clone(),
+        })
+        .collect();
+    RenderedUnit {
+        source: Arc::new(SourceFile::rendered(name.clone(), parts)),
+        name,
+        objects,
+    }
+}
+
 /// Loads one side's changed files into located resources (changed files only,
 /// so this second parse is small next to the check pass).
 fn locate(versions: &[Version], which: &[usize], settings: &Settings) -> (Vec<Located>, Places) {
@@ -551,12 +637,12 @@ fn review_targets(
     base_all: &Snapshot,
     settings: &Settings,
     display: &(dyn Fn(&str) -> String + Sync),
-) -> anyhow::Result<Vec<targets::TargetDiff>> {
+) -> anyhow::Result<(Vec<targets::TargetDiff>, Inputs)> {
     let head_all = git.snapshot(side, &|_| true)?;
     let base_dirs = targets::kustomization_dirs(base_all.files.keys());
     let head_dirs = targets::kustomization_dirs(head_all.files.keys());
     if base_dirs.is_empty() && head_dirs.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     }
     let changed: BTreeSet<String> = crate::input::git::changes(base_all, &head_all)
         .iter()
@@ -565,7 +651,7 @@ fn review_targets(
         .map(str::to_owned)
         .collect();
     if changed.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     }
     let options = tollgate_kustomize::Options {
         load_restrictor: match settings.render.load_restrictor {
@@ -592,8 +678,24 @@ fn review_targets(
         }
     };
     let head = targets::Side::new(head_files, &head_dirs, &options);
-    Ok(targets::review(&base, &head, &changed, &options, display))
+    let reviewed = targets::review(&base, &head, &changed, &options, display);
+    // The digest of every file a head render read, from its bytes (a binary
+    // generator input is in the render's file table without its text).
+    let mut inputs = Inputs::new();
+    for f in reviewed.iter().flat_map(|t| &t.head.files) {
+        if inputs.contains_key(&f.path) {
+            continue;
+        }
+        let bytes = head_files
+            .read_bytes(&f.path)
+            .map_err(|e| anyhow::anyhow!("cannot read {} for the report digest: {e:?}", f.path))?;
+        inputs.insert(f.path.clone(), sha256(&bytes));
+    }
+    Ok((reviewed, inputs))
 }
+
+/// Repository path → sha256 digest.
+type Inputs = BTreeMap<String, String>;
 
 /// Change-policy findings on rendered changes: one finding per rule, place
 /// and message, listing every target that produced it (a base shared by
