@@ -39,6 +39,10 @@ fn finding_json(f: &Finding, status: Status) -> Value {
     if let Some(w) = &f.waived {
         v["waived"] = json!(w);
     }
+    if !f.targets.is_empty() {
+        // A finding on rendered objects: every target that renders it.
+        v["targets"] = json!(f.targets.iter().map(|t| &**t).collect::<Vec<_>>());
+    }
     v
 }
 

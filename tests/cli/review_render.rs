@@ -415,3 +415,250 @@ fn a_broken_overlay_is_a_new_render_error_not_a_deletion_of_everything() {
     assert_eq!(finding["file"], "overlays/prod/kustomization.yaml");
     assert_eq!(finding["line"], 8);
 }
+
+/// The base's container made privileged (line 19 is `privileged: true`).
+fn privileged(replicas: u32) -> String {
+    deployment(replicas).replace(
+        "        image: nginx:1.26\n",
+        "        image: nginx:1.26\n        securityContext:\n          privileged: true\n",
+    )
+}
+
+/// tollgate with the built-in policies (the helper above turns them off).
+fn builtin(dir: &Path, args: &[&str]) -> Run {
+    crate::tollgate_env(dir, args, None, &[])
+}
+
+fn with_rule<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+#[test]
+fn a_privileged_base_edit_is_one_new_finding_on_the_base_line_listing_every_overlay() {
+    let repo = repo();
+    let d = repo.path();
+    write(d, "base/deployment.yaml", &privileged(3));
+    commit(d, "privileged in the base");
+    let run = builtin(d, &["report", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let report = json(&run);
+    let found = with_rule(&report, "privileged-container");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = found[0];
+    assert_eq!(f["status"], "new");
+    assert_eq!(f["file"], "base/deployment.yaml");
+    assert_eq!(f["line"], 19);
+    assert_eq!(
+        f["path"],
+        "/spec/template/spec/containers/0/securityContext/privileged"
+    );
+    assert_eq!(
+        f["targets"],
+        serde_json::json!(["overlays/prod", "overlays/staging"])
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("(in overlays/prod, overlays/staging)")),
+        "{f:#}"
+    );
+    // Each target lists it among its findings.
+    for t in report["targets"].as_array().into_iter().flatten() {
+        assert!(
+            t["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|g| g["rule"] == "privileged-container" && g["status"] == "new"),
+            "{t:#}"
+        );
+    }
+    // Untouched by the edit: the container had no resources before either.
+    let untouched = with_rule(&report, "resources-missing");
+    assert_eq!(untouched.len(), 1, "{untouched:#?}");
+    assert_eq!(untouched[0]["status"], "existing");
+    // The base is checked as rendered in its targets, never as written.
+    for f in report["findings"].as_array().into_iter().flatten() {
+        assert!(f["targets"].is_array(), "checked as written: {f:#}");
+    }
+
+    // `check --changed` says the same, and `--new-only` still fails on it.
+    let check = builtin(d, &["check", "--changed", "--new-only", "--format", "json"]);
+    assert_eq!(check.code, 1, "{}", check.transcript());
+    let checked = json(&check);
+    let found: Vec<&Value> = checked["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "privileged-container")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["status"], "new");
+    assert_eq!(found[0]["line"], 19);
+}
+
+#[test]
+fn an_untouched_rendered_finding_is_existing_and_does_not_fail_new_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "base/kustomization.yaml", BASE_KUSTOMIZATION);
+    write(d, "base/deployment.yaml", &privileged(3));
+    write(d, "overlays/prod/kustomization.yaml", PROD);
+    write(d, "overlays/staging/kustomization.yaml", STAGING);
+    commit(d, "privileged already");
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    write(
+        d,
+        "overlays/prod/kustomization.yaml",
+        &PROD.replace("\"1.26\"", "\"1.27\""),
+    );
+    commit(d, "tag bump in prod");
+    let run = builtin(d, &["report", "--format", "json"]);
+    let report = json(&run);
+    let found = with_rule(&report, "privileged-container");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["status"], "existing");
+    assert_eq!(found[0]["targets"], serde_json::json!(["overlays/prod"]));
+    let new_only = builtin(d, &["check", "--changed", "--new-only"]);
+    assert_eq!(new_only.code, 0, "{}", new_only.transcript());
+    let all = builtin(d, &["check", "--changed"]);
+    assert_eq!(all.code, 1, "{}", all.transcript());
+}
+
+#[test]
+fn rule_levels_and_waivers_apply_to_rendered_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        ".tollgate.yaml",
+        "rules:\n  resources-missing: off\n  probe-missing: error\n  render-error: warning\nwaivers:\n  - rule: privileged-container\n    files: \"base/**\"\n    reason: \"the node agent needs it\"\n    owner: platform-team\n",
+    );
+    write(d, "base/kustomization.yaml", BASE_KUSTOMIZATION);
+    write(d, "base/deployment.yaml", &deployment(3));
+    write(d, "overlays/prod/kustomization.yaml", PROD);
+    write(d, "overlays/staging/kustomization.yaml", STAGING);
+    commit(d, "base");
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    write(d, "base/deployment.yaml", &privileged(3));
+    // A render problem in staging goes through rule levels too.
+    write(
+        d,
+        "overlays/staging/kustomization.yaml",
+        &format!("{STAGING}patches:\n- path: gone.yaml\n"),
+    );
+    commit(d, "privileged, waived; a broken staging");
+    let run = builtin(d, &["report", "--format", "json"]);
+    let report = json(&run);
+    let privileged = with_rule(&report, "privileged-container");
+    assert_eq!(privileged.len(), 1, "{privileged:#?}");
+    assert!(
+        privileged[0]["waived"]
+            .as_str()
+            .is_some_and(|w| w.contains("platform-team")),
+        "{:#}",
+        privileged[0]
+    );
+    assert!(with_rule(&report, "resources-missing").is_empty());
+    let probes = with_rule(&report, "probe-missing");
+    assert!(!probes.is_empty());
+    assert!(
+        probes.iter().all(|f| f["severity"] == "error"),
+        "{probes:#?}"
+    );
+    let broken = with_rule(&report, "render-error");
+    assert_eq!(broken.len(), 1, "{broken:#?}");
+    assert_eq!(broken[0]["status"], "new");
+    assert_eq!(broken[0]["severity"], "warning");
+    // probe-missing, raised to an error by `rules:`, fails the check.
+    let check = builtin(d, &["check", "--changed"]);
+    assert_eq!(check.code, 1, "{}", check.transcript());
+}
+
+fn sha256_of(path: &Path) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    format!("sha256:{}", text.split_whitespace().next().unwrap_or(""))
+}
+
+#[test]
+fn binary_generator_inputs_render_from_git_snapshots_and_are_digested_as_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "base/kustomization.yaml",
+        "resources:\n- deployment.yaml\nconfigMapGenerator:\n- name: assets\n  files:\n  - logo.bin\n  - icon.bin\n",
+    );
+    write(d, "base/deployment.yaml", &deployment(3));
+    write(d, "overlays/prod/kustomization.yaml", PROD);
+    std::fs::write(d.join("base/logo.bin"), [0xff, 0xfe, 0x00, 0x01]).expect("write");
+    std::fs::write(d.join("base/icon.bin"), [0x89, b'P', b'N', b'G', 0x00]).expect("write");
+    commit(d, "binary assets");
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(d.join("base/logo.bin"), [0xff, 0xfe, 0x00, 0x02]).expect("write");
+    commit(d, "new logo");
+    // Commit heads: both sides are read from git objects, not from the disk.
+    std::fs::write(d.join("base/logo.bin"), b"not what was committed").expect("write");
+    let run = tollgate(
+        d,
+        &[
+            "report", "--format", "json", "--base", "main", "--head", "feature",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let report = json(&run);
+    assert_eq!(
+        lines(&report),
+        [
+            // Names as `kubectl kustomize` hashes them (v5.5.0).
+            "overlays/prod: rename ConfigMap shop/assets-dhth5kd425 (base/kustomization.yaml:4)",
+            "  /binaryData/logo.bin \"//4AAQ==\" → \"//4AAg==\" (base/kustomization.yaml:6)",
+            "  /metadata/name \"assets-5dt99769fk\" → \"assets-dhth5kd425\" (base/kustomization.yaml:4)",
+        ]
+    );
+    let prod = &report["targets"][0]["changes"][0];
+    assert_eq!(
+        prod["old_resource"]["name"], "assets-5dt99769fk",
+        "{prod:#}"
+    );
+    // Both binary inputs are digested from their bytes at head.
+    git(d, &["checkout", "-q", "--", "base/logo.bin"]);
+    let inputs = &report["digests"]["inputs"];
+    for name in ["base/logo.bin", "base/icon.bin"] {
+        assert_eq!(inputs[name], sha256_of(&d.join(name)).as_str(), "{name}");
+    }
+
+    // A working-tree report verifies until an unchanged binary input changes.
+    let out = tempfile::tempdir().expect("tempdir");
+    let path = out.path().join("report.json");
+    let path = path.to_str().expect("utf-8");
+    let written = tollgate(
+        d,
+        &[
+            "report", "--format", "json", "--base", "main", "--output", path,
+        ],
+    );
+    assert_eq!(written.code, 0, "{}", written.transcript());
+    let ok = tollgate(d, &["report", "--verify", path]);
+    assert_eq!(ok.code, 0, "{}", ok.transcript());
+    std::fs::write(d.join("base/icon.bin"), [0x89, b'P', b'N', b'G', 0x01]).expect("write");
+    let bad = tollgate(d, &["report", "--verify", path]);
+    assert_eq!(bad.code, 1, "{}", bad.transcript());
+    assert!(
+        bad.stdout.contains("input base/icon.bin: recorded"),
+        "{}",
+        bad.stdout
+    );
+}
