@@ -133,8 +133,18 @@ impl<'t, 'l> Builder<'t, 'l> {
                         Some(ctx) => format!("{}, {}", err.problem, ctx),
                         None => err.problem,
                     };
-                    out.problems
-                        .push(Problem::error(rules::SYNTAX, message, self.point(at)));
+                    // A document that already failed (an unquoted `{{ }}` read
+                    // as a flow mapping key) often trips libyaml right after, on
+                    // the same line: that is the same mistake, reported once.
+                    let same_line = self.failed
+                        && out.problems.last().is_some_and(|p| {
+                            p.span.start <= at
+                                && !self.text[p.span.start.min(at)..at].contains('\n')
+                        });
+                    if !same_line {
+                        out.problems
+                            .push(Problem::error(rules::SYNTAX, message, self.point(at)));
+                    }
                     self.doc_index += 1;
                     return Outcome::SyntaxError {
                         document_start: self.boundary,

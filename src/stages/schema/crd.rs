@@ -54,6 +54,64 @@ impl CustomSchema {
     }
 }
 
+impl CustomSchema {
+    /// Drops nulls the API server drops before validating a custom resource: a
+    /// field whose value is `null` and whose schema is not `nullable: true` is
+    /// removed (or set to its `default`, as defaulting does), so
+    /// `scmProvider.gitlab: null` means "not set". Fields the schema does not
+    /// describe, and null items of arrays, are kept (as the API server keeps them).
+    pub(crate) fn prune_nulls(&self, instance: &mut Value) {
+        if let Some(openapi) = &self.openapi {
+            prune(instance, openapi);
+        }
+    }
+}
+
+/// `PruneNonNullableNullsWithoutDefaults` of the apiextensions API server, walked
+/// over the OpenAPI schema.
+fn prune(value: &mut Value, schema: &Map<String, Value>) {
+    match value {
+        Value::Object(fields) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let additional = schema
+                .get("additionalProperties")
+                .and_then(Value::as_object);
+            let mut drop = Vec::new();
+            for (key, v) in fields.iter_mut() {
+                let Some(field) = props
+                    .and_then(|p| p.get(key))
+                    .and_then(Value::as_object)
+                    .or(additional)
+                else {
+                    continue;
+                };
+                if v.is_null() {
+                    if field.get("nullable").and_then(Value::as_bool) == Some(true) {
+                        continue;
+                    }
+                    match field.get("default") {
+                        Some(d) if !d.is_null() => *v = d.clone(),
+                        _ => drop.push(key.clone()),
+                    }
+                    continue;
+                }
+                prune(v, field);
+            }
+            for key in drop {
+                fields.remove(&key);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = schema.get("items").and_then(Value::as_object) {
+                for v in items {
+                    prune(v, item);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Whether an apiVersion/kind is a CRD.
 pub(crate) fn is_crd(api_version: &str, kind: &str) -> bool {
     kind == "CustomResourceDefinition"

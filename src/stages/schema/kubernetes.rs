@@ -321,6 +321,33 @@ impl Kubernetes {
             .collect()
     }
 
+    /// The apiVersions of the same group that the target version serves `kind`
+    /// in, best first (GA before beta before alpha), for an apiVersion that
+    /// does not serve it: `apps/v2` `Deployment` → `["apps/v1"]`.
+    pub(crate) fn served_in_group(&self, api_version: &str, kind: &str) -> Vec<String> {
+        let Ok(history) = self.history() else {
+            return Vec::new();
+        };
+        let group = |av: &str| av.rsplit_once('/').map_or("", |(g, _)| g).to_owned();
+        let own = group(api_version);
+        let mut found: Vec<String> = history
+            .served
+            .get(&self.minor)
+            .into_iter()
+            .flatten()
+            .filter_map(|key| {
+                let (av, k) = key.rsplit_once('/')?;
+                (k == kind && av != api_version && group(av) == own).then(|| av.to_owned())
+            })
+            .collect();
+        found.sort_by_key(|av| {
+            let version = av.rsplit('/').next().unwrap_or(av);
+            std::cmp::Reverse(version_priority(version))
+        });
+        found.dedup();
+        found
+    }
+
     /// Whether and how `apiVersion`/`kind` is served by the target version.
     pub(crate) fn availability(&self, api_version: &str, kind: &str) -> Availability {
         let Ok(history) = self.history() else {

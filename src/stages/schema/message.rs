@@ -104,10 +104,17 @@ pub(crate) fn violations(err: &ValidationError<'_>, cx: &Context<'_>) -> Vec<Vio
             };
             let mut field = pointer.clone();
             node::push_token(&mut field, name);
+            let hint = comment_null(&field, cx)
+                .map(|(key, comment)| {
+                    format!(
+                        "; `{comment}` after `{key}:` is a YAML comment (a `#` after a space starts one), so the field is null and the API server drops it: quote it, \"{comment}\""
+                    )
+                })
+                .unwrap_or_default();
             vec![Violation {
                 span,
                 pointer: field,
-                message: format!("missing required field `{name}` {place}"),
+                message: format!("missing required field `{name}` {place}{hint}"),
             }]
         }
         ValidationErrorKind::Type { kind } => {
@@ -234,7 +241,16 @@ fn expected_found(pointer: &str, expected: &[JsonType], instance: &Value, cx: &C
         ),
     };
     let wants_string = expected.contains(&JsonType::String);
-    match yaml_hint(instance, pointer, cx, wants_string) {
+    let hint = if instance.is_null() {
+        comment_null(pointer, cx).map(|(key, comment)| {
+            format!(
+                "`{comment}` after `{key}:` is a YAML comment (a `#` after a space starts one), so the value is null; quote it: \"{comment}\""
+            )
+        })
+    } else {
+        yaml_hint(instance, pointer, cx, wants_string)
+    };
+    match hint {
         Some(hint) => format!(
             "{}expected {expected_text}, found {} ({hint})",
             prefix(pointer),
@@ -354,6 +370,29 @@ fn yaml_hint(instance: &Value, pointer: &str, cx: &Context, wants_string: bool) 
     }
 }
 
+/// `name: ##CRNAME##`: the `#` after the colon and a space starts a YAML
+/// comment, so the field is null. The key as written and the comment.
+fn comment_null<'a>(pointer: &str, cx: &'a Context) -> Option<(&'a str, &'a str)> {
+    let key = cx.root.pointer_key_span(pointer);
+    if !key.exact || pointer.is_empty() {
+        return None;
+    }
+    let text = &cx.source.resolve(key.span.file).text;
+    let value = cx.root.pointer_span(pointer);
+    let written = text.get(value.span.start..value.span.end).unwrap_or_default();
+    if value.exact && value.span != key.span && !written.trim().is_empty() {
+        return None;
+    }
+    let name = text.get(key.span.start..key.span.end)?;
+    let line = text.get(key.span.end..)?.split('\n').next()?;
+    let after = line.trim_start().strip_prefix(':')?;
+    if !after.starts_with([' ', '\t']) {
+        return None;
+    }
+    let comment = after.trim();
+    comment.starts_with('#').then_some((name, comment))
+}
+
 /// Renders a JSON pointer the way Kubernetes names fields:
 /// `spec.containers[0].image`, `metadata.labels["app.kubernetes.io/name"]`.
 pub(crate) fn dotted(pointer: &str) -> String {
@@ -389,23 +428,30 @@ pub(crate) fn closest<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
         .map(|(_, k)| k.as_str())
 }
 
+/// Damerau-Levenshtein distance (optimal string alignment): insertions,
+/// deletions, substitutions and transpositions of adjacent characters each cost
+/// one, so `prots` is one edit from `ports`.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
+    // Three rows: the one before the previous, the previous and the current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            cur[j] = d;
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    row[b.len()]
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -431,5 +477,16 @@ mod tests {
         assert_eq!(closest("imagePullPolicyy", &known), Some("imagePullPolicy"));
         assert_eq!(closest("Image", &known), Some("image"));
         assert_eq!(closest("replicas", &known), None);
+    }
+
+    #[test]
+    fn transpositions_are_one_edit() {
+        assert_eq!(distance("prots", "ports"), 1);
+        assert_eq!(distance("tpye", "type"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "abc"), 3);
+        let known = vec!["ports".to_owned(), "type".to_owned(), "selector".to_owned()];
+        assert_eq!(closest("prots", &known), Some("ports"));
+        assert_eq!(closest("tpye", &known), Some("type"));
     }
 }

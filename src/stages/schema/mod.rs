@@ -383,6 +383,32 @@ impl Catalog {
             self.validate(SchemaKey::File(path.clone()), object, src, out);
             return Resolution::Global;
         }
+        let elsewhere = self.kubernetes.served_in_group(&id.api_version, &id.kind);
+        if let Some(best) = elsewhere.first() {
+            // A built-in kind under a version its group does not serve: the API
+            // server rejects it ("no matches for kind").
+            let mut f = Finding::at(
+                src,
+                at("apiVersion"),
+                rules::SCHEMA,
+                Severity::Error,
+                format!(
+                    "{} {} does not exist in Kubernetes {}: {} exists in {}; use `apiVersion: {best}`",
+                    id.api_version,
+                    id.kind,
+                    self.kubernetes.version(),
+                    id.kind,
+                    elsewhere
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            f.path = Some("/apiVersion".into());
+            out.push(f);
+            return Resolution::Local;
+        }
         let siblings = self.kubernetes.kinds_of(&id.api_version);
         if !siblings.is_empty() {
             // A built-in group version: the kind is misspelt or does not exist.
@@ -450,7 +476,13 @@ impl Catalog {
                 return;
             }
         };
-        let instance = object.node.to_json();
+        let mut instance = object.node.to_json();
+        if let SchemaKey::Custom(gvk) = &key
+            && let Some(custom) = self.custom.get(gvk)
+        {
+            // A custom resource as the API server validates it.
+            custom.prune_nulls(&mut instance);
+        }
         let schema_at = |e: &ValidationError<'_>| schema_at(compiled, e);
         report(
             compiled.validator.iter_errors(&instance),
