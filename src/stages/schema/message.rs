@@ -379,7 +379,9 @@ fn comment_null<'a>(pointer: &str, cx: &'a Context) -> Option<(&'a str, &'a str)
     }
     let text = &cx.source.resolve(key.span.file).text;
     let value = cx.root.pointer_span(pointer);
-    let written = text.get(value.span.start..value.span.end).unwrap_or_default();
+    let written = text
+        .get(value.span.start..value.span.end)
+        .unwrap_or_default();
     if value.exact && value.span != key.span && !written.trim().is_empty() {
         return None;
     }
