@@ -143,6 +143,17 @@ pub struct Settings {
     pub policy: PolicySettings,
     /// Rendering (`render:`).
     pub render: RenderSettings,
+    /// This repository (`repository:`).
+    pub repository: RepositorySettings,
+}
+
+/// Resolved `repository:` settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RepositorySettings {
+    /// The repository URLs that name this repository (an Argo CD
+    /// `Application`'s `repoURL`, a Flux `GitRepository`'s `url`), as written.
+    /// Empty: any URL whose path exists in this repository counts.
+    pub urls: Vec<String>,
 }
 
 /// A config problem: exit 2, with the file, line and column.
@@ -190,6 +201,7 @@ impl Settings {
                 ..PolicySettings::default()
             },
             render: RenderSettings::default(),
+            repository: RepositorySettings::default(),
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::model::finding::RuleLevel;
 use crate::model::source::{self, SourceFile};
 use crate::settings::{
     ConfigError, DEFAULT_POLICY_TIMEOUT_MS, FailOn, LoadRestrictor, MissingSchema, PolicyEngine,
-    PolicySettings, RenderSettings, SchemaSettings, Settings,
+    PolicySettings, RenderSettings, RepositorySettings, SchemaSettings, Settings,
 };
 use crate::stages::waiver::Waivers;
 
@@ -53,6 +53,10 @@ pub(crate) struct Options {
     /// Kustomize rendering: on by default; what a kustomization may read.
     #[serde(default)]
     pub render: RenderOptions,
+    /// This repository: which Argo CD `repoURL`s and Flux `GitRepository`
+    /// URLs name it, so that their applications render as named targets.
+    #[serde(default)]
+    pub repository: RepositoryOptions,
     /// Per-rule overrides by rule id (`image-tag-latest: off`,
     /// `host-port: warning`, `main.deny: info`). Applies to every finding with
     /// that id, built-in checks and policies alike; `off` rules are not evaluated.
@@ -110,6 +114,19 @@ pub(crate) struct RenderOptions {
     /// `root-only` (kustomize's default) or `none` (Flux's setting: any file in
     /// the repository). Nothing outside the repository is read either way.
     pub load_restrictor: Option<LoadRestrictor>,
+}
+
+/// The `repository:` section.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RepositoryOptions {
+    /// URLs that name this repository (`https://github.com/org/repo.git`,
+    /// `git@github.com:org/repo.git`; compared without a trailing `/` or
+    /// `.git` and case-insensitively). An Argo CD `Application` source or a
+    /// Flux `GitRepository` with one of them renders as a named target.
+    /// Empty (the default): any URL whose path exists in this repository counts.
+    #[serde(default)]
+    pub urls: Vec<String>,
 }
 
 /// The `schemas:` section.
@@ -329,6 +346,9 @@ impl Config {
             render: RenderSettings {
                 enabled: options.render.enabled.unwrap_or(true),
                 load_restrictor: options.render.load_restrictor.unwrap_or_default(),
+            },
+            repository: RepositorySettings {
+                urls: options.repository.urls,
             },
         };
         Ok(Self { settings, waivers })

@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod policy;
+pub(crate) mod reconciler;
 pub(crate) mod render;
 pub mod schema;
 pub(crate) mod waiver;

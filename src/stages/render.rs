@@ -19,6 +19,7 @@ use crate::model::rules;
 use crate::model::source::SourceFile;
 use crate::model::stats::{self, Stage};
 use crate::settings::{LoadRestrictor, Settings};
+use crate::stages::reconciler;
 
 /// Renders each target directory (relative to `root`, `/`-separated).
 pub(crate) fn render_targets(
@@ -60,12 +61,15 @@ pub(crate) fn problem_findings(
 /// `targets`, so that one problem in a base shared by several targets is one
 /// finding naming all of them (the run merges them and names them in the
 /// message, as it does for policy and schema findings).
-fn target_problems(rendered: &Rendered, display: &dyn Fn(&str) -> String) -> Vec<Finding> {
-    let target: Arc<str> = Arc::from(display(&rendered.target));
+fn target_problems(
+    rendered: &Rendered,
+    target: &Arc<str>,
+    display: &dyn Fn(&str) -> String,
+) -> Vec<Finding> {
     problems(rendered, display)
         .into_iter()
         .map(|mut f| {
-            f.targets = vec![target.clone()];
+            f.targets = vec![Arc::clone(target)];
             f
         })
         .collect()
@@ -145,6 +149,8 @@ pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
     let mut by_root: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     // Other files by repository, for finding the targets that reach them.
     let mut named: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    // Every file by repository, for the reconciler objects among them.
+    let mut all: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     for path in files {
         let is_kustomization = path
             .file_name()
@@ -157,6 +163,9 @@ pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
             continue;
         };
         let root = root_of(dir);
+        if let Ok(rel) = abs.strip_prefix(&root) {
+            all.entry(root.clone()).or_default().push(relative(rel));
+        }
         if is_kustomization {
             let Ok(rel) = dir.strip_prefix(&root) else {
                 continue; // outside the repository: checked as written
@@ -207,7 +216,6 @@ pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
                 Some(&wanted),
             );
         }
-        return plan;
     }
     for (root, dirs) in by_root {
         let Ok(disk) = DiskFiles::new(&root) else {
@@ -224,6 +232,34 @@ pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
             cwd,
             None,
         );
+    }
+    // Flux Kustomizations and Argo CD Applications among the files: targets
+    // named after their object.
+    for (root, paths) in all {
+        let Ok(disk) = DiskFiles::new(&root) else {
+            continue;
+        };
+        let named = stats::timed(Stage::Render, || {
+            reconciler::targets(
+                &disk,
+                &paths,
+                &settings.repository.urls,
+                &options,
+                options.load_restrictor,
+            )
+        });
+        plan.targets += named.len();
+        let display = |p: &str| display_path(&root.join(p), cwd);
+        for n in named {
+            add_rendered(
+                &mut plan,
+                &root,
+                &display,
+                n.rendered,
+                Some(&n.name),
+                Some(&n.own),
+            );
+        }
     }
     plan
 }
@@ -250,38 +286,56 @@ fn render_into(
     plan.targets += rendered.len();
     let display = |p: &str| display_path(&root.join(p), cwd);
     for r in rendered {
-        plan.findings.extend(target_problems(&r, &display));
-        if !r.problems.is_empty() {
+        add_rendered(plan, root, &display, r, None, None);
+    }
+}
+
+/// Adds one render to `plan`: its problems, and when it is complete its
+/// unit and the files it covers. `name` names the target (its directory
+/// otherwise); `own` is a file the render read that it does not cover (a
+/// reconciler object's file: checked as written).
+fn add_rendered(
+    plan: &mut Plan,
+    root: &Path,
+    display: &dyn Fn(&str) -> String,
+    r: Rendered,
+    name: Option<&str>,
+    own: Option<&str>,
+) {
+    let name: Arc<str> = Arc::from(name.map_or_else(|| display(&r.target), str::to_owned));
+    plan.findings.extend(target_problems(&r, &name, display));
+    if !r.problems.is_empty() {
+        return;
+    }
+    for f in &r.files {
+        if own == Some(f.path.as_str()) {
             continue;
         }
-        for f in &r.files {
-            if let Ok(c) = std::fs::canonicalize(root.join(&f.path)) {
-                plan.covered.insert(c);
-            }
+        if let Ok(c) = std::fs::canonicalize(root.join(&f.path)) {
+            plan.covered.insert(c);
         }
-        let parts: Vec<Arc<SourceFile>> = r
-            .files
-            .iter()
-            .map(|f| Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone())))
-            .collect();
-        let name: Arc<str> = Arc::from(display(&r.target));
-        let objects = r
-            .resources
-            .into_iter()
-            .enumerate()
-            .map(|(i, res)| Object {
-                document: i,
-                item: None,
-                id: ResourceId::of(&res.node),
-                node: res.node,
-            })
-            .collect();
-        plan.units.push(RenderedTarget {
-            source: Arc::new(SourceFile::rendered(name.clone(), parts)),
-            name,
-            objects,
-        });
     }
+    let parts: Vec<Arc<SourceFile>> = r
+        .files
+        .iter()
+        .map(|f| Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone())))
+        .collect();
+    let objects = r
+        .resources
+        .into_iter()
+        .enumerate()
+        .map(|(i, res)| Object {
+            document: i,
+            item: None,
+            id: ResourceId::of(&res.node),
+            node: res.node,
+        })
+        .collect();
+    plan.units.push(RenderedTarget {
+        source: Arc::new(SourceFile::rendered(name.clone(), parts)),
+        name,
+        objects,
+    });
 }
 
 /// Every directory of the repository at `root` holding a kustomization, as

@@ -18,6 +18,7 @@ mod policy;
 mod precommit;
 mod properties;
 mod readonly;
+mod reconciler;
 mod render;
 mod render_named;
 mod render_security;

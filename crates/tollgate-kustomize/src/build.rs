@@ -53,6 +53,41 @@ pub fn render(files: &dyn Files, dir: &str, options: &Options) -> Rendered {
     }
 }
 
+/// Renders `dir` with a kustomization that `make` builds instead of the one
+/// on disk (a reconciler's edits: Flux's kustomize-controller and Argo CD
+/// change a path's kustomization before they build it). `make` gets the
+/// render's [`Reader`]: it registers the files its nodes point into (their
+/// spans must be in those files' ids) and may load the directory's own
+/// kustomization with [`kustomization::load`].
+pub fn render_with(
+    files: &dyn Files,
+    dir: &str,
+    options: &Options,
+    make: &dyn Fn(&mut Reader<'_>) -> Result<Kustomization, Problem>,
+) -> Rendered {
+    let target = normalise(dir).unwrap_or_else(|| dir.to_owned());
+    let mut builder = Builder {
+        reader: Reader::new(files, options),
+        stack: Vec::new(),
+    };
+    let outcome = make(&mut builder.reader).and_then(|k| {
+        if let Some(p) = k.unsupported.first() {
+            return Err(p.clone());
+        }
+        builder.build_loaded(&target, &k)
+    });
+    let (resources, problems) = match outcome {
+        Ok(resources) => (resources, Vec::new()),
+        Err(problem) => (Vec::new(), vec![problem]),
+    };
+    Rendered {
+        target,
+        files: builder.reader.table,
+        resources,
+        problems,
+    }
+}
+
 /// The state of one render.
 pub struct Builder<'a> {
     /// Every read goes through it.
@@ -72,6 +107,11 @@ impl Builder<'_> {
             ));
         }
         let k = self.load_kustomization(dir, Span::default())?;
+        self.build_loaded(dir, &k)
+    }
+
+    /// [`Builder::build_top`] of a kustomization already loaded.
+    fn build_loaded(&mut self, dir: &str, k: &Kustomization) -> Result<Vec<Resource>, Problem> {
         if k.kind == Kind::Component {
             return Err(Problem::error(
                 format!("expected kind != 'Component' for path '{}'", display(dir)),
@@ -80,9 +120,9 @@ impl Builder<'_> {
         }
         let mut acc = Accumulator::default();
         self.stack.push(dir.to_owned());
-        self.accumulate_target(&k, &mut acc)?;
+        self.accumulate_target(k, &mut acc)?;
         self.stack.pop();
-        stages::finish(&k, &mut acc)?;
+        stages::finish(k, &mut acc)?;
         let sort = k.field("sortOptions").cloned();
         crate::order::sort(&mut acc.resources, sort.as_ref())?;
         for r in &mut acc.resources {
