@@ -82,6 +82,9 @@ pub struct Finding {
     /// for a file checked as written). One source location reported by several
     /// targets is one finding listing them all.
     pub targets: Vec<Arc<str>>,
+    /// When `path` names a field the resource does not have (a field to add),
+    /// the longest prefix of it that exists: reporters point there instead.
+    pub present_path: Option<String>,
 }
 
 impl Finding {
@@ -109,6 +112,7 @@ impl Finding {
             status: None,
             metadata: None,
             targets: Vec::new(),
+            present_path: None,
         }
     }
 
@@ -129,6 +133,7 @@ impl Finding {
             status: None,
             metadata: None,
             targets: Vec::new(),
+            present_path: None,
         }
     }
 

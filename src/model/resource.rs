@@ -77,6 +77,25 @@ pub struct Object {
     pub id: Option<ResourceId>,
 }
 
+impl Object {
+    /// For a JSON pointer that names something this object does not have (a
+    /// field to add), the longest prefix of it that exists; `None` when the
+    /// whole pointer resolves.
+    pub fn present_prefix(&self, pointer: &str) -> Option<String> {
+        if self.node.pointer_span(pointer).exact {
+            return None;
+        }
+        let mut prefix = pointer;
+        while let Some((parent, _)) = prefix.rsplit_once('/') {
+            prefix = parent;
+            if self.node.pointer_span(prefix).exact {
+                return Some(prefix.to_owned());
+            }
+        }
+        Some(String::new())
+    }
+}
+
 /// Whether a kind names a list (`List`, `ConfigMapList`, ...).
 fn is_list_kind(node: &Node) -> bool {
     node.get("kind")
@@ -174,5 +193,16 @@ mod tests {
         );
         let start = o[1].node.span.start;
         assert_eq!(&text[start..start + 10], "apiVersion");
+    }
+
+    #[test]
+    fn present_prefix_stops_at_the_deepest_existing_node() {
+        let o = objs("kind: Pod\nspec:\n  containers:\n  - name: a\n");
+        assert_eq!(o[0].present_prefix("/spec/containers/0/name"), None);
+        assert_eq!(
+            o[0].present_prefix("/spec/containers/0/securityContext/runAsNonRoot"),
+            Some("/spec/containers/0".into())
+        );
+        assert_eq!(o[0].present_prefix("/status/x"), Some(String::new()));
     }
 }

@@ -212,6 +212,15 @@ fn finish(
     if !run.ignore_waivers {
         crate::stages::waiver::apply_annotations(objects, &mut outcome.findings);
     }
+    // A path naming a field to add: keep where it exists for reporters.
+    for f in &mut outcome.findings {
+        let (Some(path), Some(id)) = (&f.path, &f.resource) else {
+            continue;
+        };
+        if let Some(object) = objects.iter().find(|o| o.id.as_ref() == Some(id)) {
+            f.present_path = object.present_prefix(path);
+        }
+    }
     if outcome
         .findings
         .iter()
