@@ -77,6 +77,119 @@ pub struct PolicySettings {
     pub timeout_ms: u64,
     /// How policies are evaluated.
     pub engine: PolicyEngine,
+    /// The Pod Security Standards level and version the pack checks (`None`:
+    /// the pack's Pod Security rules report as they always have).
+    pub pod_security: Option<PodSecurity>,
+    /// Rows added to the pack's pod-template table (`pod_templates:`).
+    pub pod_templates: Vec<PodTemplate>,
+}
+
+/// The newest Pod Security policy version the pack knows (PSA's `latest`), as
+/// the minor number of `v1.<minor>`.
+pub const POD_SECURITY_LATEST: u32 = 37;
+
+/// A Pod Security Standards level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PodSecurityLevel {
+    /// Nothing is checked.
+    Privileged,
+    /// The baseline checks.
+    Baseline,
+    /// The baseline and restricted checks.
+    Restricted,
+}
+
+impl PodSecurityLevel {
+    /// `baseline`, as the standard and the namespace labels spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Privileged => "privileged",
+            Self::Baseline => "baseline",
+            Self::Restricted => "restricted",
+        }
+    }
+
+    /// The level a label value names.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "privileged" => Some(Self::Privileged),
+            "baseline" => Some(Self::Baseline),
+            "restricted" => Some(Self::Restricted),
+            _ => None,
+        }
+    }
+}
+
+/// A level at a policy version, as the PodSecurity admission controller takes
+/// them (`enforce` and `enforce-version`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PodSecurity {
+    /// The level.
+    pub level: PodSecurityLevel,
+    /// The minor number of `v1.<minor>`; `None` is `latest`. Versions newer than
+    /// [`POD_SECURITY_LATEST`] are `latest`, as in the admission controller.
+    pub version: Option<u32>,
+}
+
+impl PodSecurity {
+    /// Parses a policy version: `latest`, `v1.30` or `1.30`.
+    pub fn parse_version(text: &str) -> Result<Option<u32>, String> {
+        let text = text.trim();
+        if text == "latest" {
+            return Ok(None);
+        }
+        let minor = text
+            .strip_prefix('v')
+            .unwrap_or(text)
+            .strip_prefix("1.")
+            .and_then(|m| m.parse::<u32>().ok())
+            .ok_or_else(|| {
+                format!("`{text}` is not a Pod Security version: use `latest` or `v1.<minor>`, e.g. `v1.30`")
+            })?;
+        Ok((minor < POD_SECURITY_LATEST).then_some(minor))
+    }
+
+    /// Parses `LEVEL[@VERSION]` (`baseline`, `restricted@v1.30`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (level, version) = match text.split_once('@') {
+            Some((l, v)) => (l, Some(v)),
+            None => (text, None),
+        };
+        let level = PodSecurityLevel::parse(level.trim()).ok_or_else(|| {
+            format!("`{level}` is not a Pod Security level: use privileged, baseline or restricted")
+        })?;
+        let version = match version {
+            Some(v) => Self::parse_version(v)?,
+            None => None,
+        };
+        Ok(Self { level, version })
+    }
+
+    /// The version's minor number, `latest` resolved.
+    pub fn minor(&self) -> u32 {
+        self.version.unwrap_or(POD_SECURITY_LATEST)
+    }
+
+    /// `baseline v1.30`, `restricted latest`: how findings name it.
+    pub fn label(&self) -> String {
+        match self.version {
+            Some(minor) => format!("{} v1.{minor}", self.level.as_str()),
+            None => format!("{} latest", self.level.as_str()),
+        }
+    }
+}
+
+/// One row of the pod-template table: objects of this apiVersion (or group)
+/// and kind hold a pod spec at this JSON pointer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodTemplate {
+    /// `argoproj.io/v1alpha1`, or a group (`argoproj.io`) for every version.
+    pub api_version: String,
+    /// `Rollout`.
+    pub kind: String,
+    /// JSON pointer of the pod spec (`/spec/template/spec`).
+    pub path: String,
 }
 
 /// Severity of `schema-missing`.

@@ -25,6 +25,7 @@ prefix := "container.apparmor.security.beta.kubernetes.io/"
 #       annotations:
 #         container.apparmor.security.beta.kubernetes.io/app: unconfined
 deny contains {"msg": msg, "path": sprintf("%s/annotations/%s", [pod.meta_path, replace(key, "/", "~1")])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some pod in k8s.pod_specs
 	annotations := pod.meta.annotations
 	is_object(annotations)
@@ -38,12 +39,14 @@ deny contains {"msg": msg, "path": sprintf("%s/annotations/%s", [pod.meta_path, 
 }
 
 deny contains {"msg": msg, "path": sprintf("%s/securityContext/appArmorProfile/type", [pod.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some pod in k8s.pod_specs
 	pod.spec.securityContext.appArmorProfile.type == "Unconfined"
 	msg := sprintf("%s sets an Unconfined AppArmor profile", [k8s.resource])
 }
 
 deny contains {"msg": msg, "path": sprintf("%s/securityContext/appArmorProfile/type", [c.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	c.container.securityContext.appArmorProfile.type == "Unconfined"
 	msg := sprintf(`container "%s" of %s sets an Unconfined AppArmor profile`, [c.name, k8s.resource])

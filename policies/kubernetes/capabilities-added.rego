@@ -28,6 +28,7 @@ baseline_allowed := {
 #       capabilities:
 #         add: [SYS_ADMIN]
 deny contains {"msg": msg, "path": sprintf("%s/securityContext/capabilities/add/%d", [c.path, i])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	some i, capability in k8s.items(c.container.securityContext.capabilities.add)
 	is_string(capability)

@@ -22,6 +22,7 @@ import data.tollgate.lib.kubernetes as k8s
 #       capabilities:
 #         drop: [NET_RAW]
 warn contains {"msg": msg, "path": sprintf("%s/securityContext/capabilities/drop", [c.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	c.field != "ephemeralContainers"
 	not drops_all(c.container)

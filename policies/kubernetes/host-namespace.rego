@@ -25,6 +25,7 @@ import data.tollgate.lib.kubernetes as k8s
 #       containers:
 #       - name: app
 deny contains {"msg": msg, "path": sprintf("%s/%s", [pod.path, field])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some pod in k8s.pod_specs
 	some field in ["hostNetwork", "hostPID", "hostIPC"]
 	pod.spec[field] == true

@@ -25,6 +25,7 @@ import data.tollgate.lib.kubernetes as k8s
 #       hostPath:
 #         path: /var/run/docker.sock
 deny contains {"msg": msg, "path": sprintf("%s/volumes/%d/hostPath", [pod.path, i])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some pod in k8s.pod_specs
 	some i, volume in k8s.items(pod.spec.volumes)
 	volume.hostPath

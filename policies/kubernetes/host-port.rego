@@ -24,6 +24,7 @@ import data.tollgate.lib.kubernetes as k8s
 #     - containerPort: 8080
 #       hostPort: 8080
 deny contains {"msg": msg, "path": sprintf("%s/ports/%d/hostPort", [c.path, i])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	some i, port in k8s.items(c.container.ports)
 	port.hostPort != 0

@@ -23,6 +23,7 @@ import data.tollgate.lib.kubernetes as k8s
 #     - name: app
 #       image: app:1.0   # no allowPrivilegeEscalation: false
 warn contains {"msg": msg, "path": sprintf("%s/securityContext/allowPrivilegeEscalation", [c.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	c.field != "ephemeralContainers"
 	not c.container.securityContext.allowPrivilegeEscalation == false

@@ -25,6 +25,7 @@ import data.tollgate.lib.kubernetes as k8s
 #       securityContext:
 #         privileged: true
 deny contains {"msg": msg, "path": sprintf("%s/securityContext/privileged", [c.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	c.container.securityContext.privileged == true
 	msg := sprintf(`container "%s" of %s runs privileged`, [c.name, k8s.resource])

@@ -22,6 +22,7 @@ import data.tollgate.lib.kubernetes as k8s
 #     securityContext:
 #       procMount: Unmasked
 deny contains {"msg": msg, "path": sprintf("%s/securityContext/procMount", [c.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	mount := c.container.securityContext.procMount
 	mount != "Default"

@@ -24,6 +24,7 @@ import data.tollgate.lib.kubernetes as k8s
 #       containers:
 #       - name: app   # no runAsNonRoot anywhere
 warn contains {"msg": msg, "path": sprintf("%s/securityContext/runAsNonRoot", [c.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	c.field != "ephemeralContainers"
 	not non_root(c)
@@ -31,6 +32,7 @@ warn contains {"msg": msg, "path": sprintf("%s/securityContext/runAsNonRoot", [c
 }
 
 warn contains {"msg": msg, "path": sprintf("%s/securityContext/runAsUser", [c.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	k8s.security(c, "runAsUser") == 0
 	msg := sprintf(`container "%s" of %s runs as user 0 (root)`, [c.name, k8s.resource])

@@ -24,6 +24,7 @@ import data.tollgate.lib.kubernetes as k8s
 #         seccompProfile:
 #           type: Unconfined
 warn contains {"msg": msg, "path": sprintf("%s/securityContext/seccompProfile/type", [c.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some c in k8s.containers
 	c.field != "ephemeralContainers"
 	profile := seccomp_type(c)

@@ -38,6 +38,7 @@ contexts contains {"options": options, "path": sprintf("%s/securityContext/seLin
 #       seLinuxOptions:
 #         type: spc_t
 deny contains {"msg": msg, "path": sprintf("%s/%s", [ctx.path, field])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some ctx in contexts
 	some field in ["user", "role"]
 	ctx.options[field] != ""
@@ -45,6 +46,7 @@ deny contains {"msg": msg, "path": sprintf("%s/%s", [ctx.path, field])} if {
 }
 
 deny contains {"msg": msg, "path": sprintf("%s/type", [ctx.path])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some ctx in contexts
 	type := ctx.options.type
 	not type in allowed_types

@@ -32,6 +32,7 @@ safe := {
 #       - name: kernel.msgmax
 #         value: "65536"
 deny contains {"msg": msg, "path": sprintf("%s/securityContext/sysctls/%d/name", [pod.path, i])} if {
+	not k8s.pss_on # a Pod Security level is in force: the pss-* rules report instead
 	some pod in k8s.pod_specs
 	some i, sysctl in k8s.items(pod.spec.securityContext.sysctls)
 	name := sysctl.name

@@ -176,6 +176,12 @@ pub struct SettingsArgs {
     #[arg(long, value_name = "VERSION", env = "TOLLGATE_KUBERNETES_VERSION")]
     pub kubernetes_version: Option<String>,
 
+    /// Check Pod Security Standards as the admission controller decides them, at
+    /// `LEVEL[@VERSION]`: `baseline`, `restricted@v1.30`, `baseline@latest`.
+    /// Overrides `pod_security` in the config.
+    #[arg(long, value_name = "LEVEL[@VERSION]", value_parser = crate::settings::PodSecurity::parse)]
+    pub pod_security: Option<crate::settings::PodSecurity>,
+
     /// Accept fields that the schemas do not declare (default: they are errors,
     /// as `kubectl apply` rejects them). Sets `schemas.permissive`.
     #[arg(long)]

@@ -57,6 +57,18 @@ pub(crate) struct Options {
     /// URLs name it, so that their applications render as named targets.
     #[serde(default)]
     pub repository: RepositoryOptions,
+    /// Pod Security Standards as the admission controller decides them: the
+    /// level (`baseline`, `restricted`) and policy version (`v1.30`, default
+    /// `latest`). Every violation of the level is an error and nothing of a
+    /// higher level is reported; a namespace's `pod-security.kubernetes.io/enforce`
+    /// label found in the repository wins for its workloads. `--pod-security`
+    /// overrides it.
+    #[serde(default)]
+    pub pod_security: Option<PodSecurityOptions>,
+    /// More kinds that embed a pod spec, for the built-in pack's pod rules:
+    /// `{apiVersion, kind, path}` with `path` the JSON pointer of the pod spec.
+    #[serde(default)]
+    pub pod_templates: Vec<PodTemplateOptions>,
     /// Per-rule overrides by rule id (`image-tag-latest: off`,
     /// `host-port: warning`, `main.deny: info`). Applies to every finding with
     /// that id, built-in checks and policies alike; `off` rules are not evaluated.
@@ -102,6 +114,43 @@ pub(crate) struct PolicyConfig {
     /// compiled VM, everything else on its interpreter; `interpreter`: all on the
     /// interpreter).
     pub engine: Option<PolicyEngine>,
+}
+
+/// The `pod_security:` section.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PodSecurityOptions {
+    /// `privileged`, `baseline` or `restricted`.
+    pub level: crate::settings::PodSecurityLevel,
+    /// The policy version: `latest` (default) or `v1.<minor>` such as `v1.30`
+    /// (a string: quote it).
+    #[serde(default)]
+    pub version: Option<PodSecurityVersion>,
+}
+
+/// A policy version, checked as it is read.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(try_from = "String")]
+#[schemars(with = "String")]
+pub(crate) struct PodSecurityVersion(Option<u32>);
+
+impl TryFrom<String> for PodSecurityVersion {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        crate::settings::PodSecurity::parse_version(&text).map(Self)
+    }
+}
+
+/// One `pod_templates` entry.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct PodTemplateOptions {
+    /// `argoproj.io/v1alpha1`, or a group alone (`argoproj.io`) for every version.
+    pub api_version: String,
+    /// The kind (`Rollout`).
+    pub kind: String,
+    /// JSON pointer of the pod spec in the object (`/spec/template/spec`).
+    pub path: String,
 }
 
 /// The `render:` section.
@@ -330,6 +379,19 @@ impl Config {
                 .timeout_ms
                 .unwrap_or(DEFAULT_POLICY_TIMEOUT_MS),
             engine: options.policy.engine.unwrap_or_default(),
+            pod_security: options.pod_security.map(|p| crate::settings::PodSecurity {
+                level: p.level,
+                version: p.version.and_then(|v| v.0),
+            }),
+            pod_templates: options
+                .pod_templates
+                .into_iter()
+                .map(|t| crate::settings::PodTemplate {
+                    api_version: t.api_version,
+                    kind: t.kind,
+                    path: t.path,
+                })
+                .collect(),
         };
         let waivers = Waivers::new(options.waivers, options.waiver_positions, config_file_name)?;
         let settings = Settings {

@@ -95,6 +95,9 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Run
     if args.permissive {
         settings.schemas.permissive = true;
     }
+    if let Some(pod_security) = args.pod_security {
+        settings.policy.pod_security = Some(pod_security);
+    }
     if args.no_render {
         settings.render.enabled = false;
     }
@@ -240,6 +243,8 @@ fn policy_options(
         timeout: std::time::Duration::from_millis(settings.policy.timeout_ms),
         levels: settings.rules.clone(),
         engine: settings.policy.engine,
+        pod_security: settings.policy.pod_security,
+        pod_templates: settings.policy.pod_templates.clone(),
     }
 }
 

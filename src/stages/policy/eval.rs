@@ -91,7 +91,12 @@ impl PolicySet {
         let kind = obj.node.get("kind").and_then(|k| k.as_str());
         let rules: Vec<&PolicyRule> = self
             .enabled_rules()
-            .filter(|r| !indexed || !is_pack_rule(r) || pack::applies(pack_package(r), kind))
+            .filter(|r| {
+                !indexed
+                    || !is_pack_rule(r)
+                    || pack::applies(pack_package(r), kind)
+                    || kind.is_some_and(|k| self.extra_pod_kinds.iter().any(|e| e == k))
+            })
             .collect();
         if rules.is_empty() && self.exception_packages.is_empty() {
             return;
@@ -158,9 +163,10 @@ impl PolicySet {
         let whole_pack = rules.iter().filter(|r| is_pack_rule(r)).count() >= PACK_QUERY_FROM;
         if whole_pack
             && !timed_out
-            && let Some(vm) = worker
-                .vm
-                .get_or_insert_with(|| self.vm_program().map(super::vm::machine))
+            && let Some(vm) = worker.vm.get_or_insert_with(|| {
+                self.vm_program()
+                    .and_then(|p| super::vm::machine_with_data(p, self.engine.get_data()))
+            })
         {
             match super::vm::run(
                 vm,

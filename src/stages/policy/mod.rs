@@ -29,7 +29,7 @@ use regorus::Engine;
 
 use crate::model::finding::RuleLevel;
 use crate::model::finding::Severity;
-use crate::settings::PolicyEngine;
+use crate::settings::{PodSecurity, PodTemplate, PolicyEngine};
 use convert::RegoError;
 use metadata::Metadata;
 pub use sources::PolicySource;
@@ -56,6 +56,10 @@ pub struct PolicyOptions {
     pub levels: BTreeMap<String, RuleLevel>,
     /// Where the built-in pack is evaluated.
     pub engine: PolicyEngine,
+    /// The Pod Security level and version the pack checks (`pod_security:`).
+    pub pod_security: Option<PodSecurity>,
+    /// Rows added to the pack's pod-template table (`pod_templates:`).
+    pub pod_templates: Vec<PodTemplate>,
 }
 
 impl Default for PolicyOptions {
@@ -69,6 +73,8 @@ impl Default for PolicyOptions {
             timeout: Duration::from_secs(2),
             levels: BTreeMap::new(),
             engine: PolicyEngine::Auto,
+            pod_security: None,
+            pod_templates: Vec::new(),
         }
     }
 }
@@ -114,6 +120,8 @@ pub struct PolicySet {
     pub sources: Vec<PolicySource>,
     /// Where the built-in pack is evaluated.
     pub(crate) engine_choice: PolicyEngine,
+    /// Kinds of the config's `pod_templates` rows: pod rules run on them too.
+    pub(crate) extra_pod_kinds: Vec<String>,
 }
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
@@ -123,7 +131,12 @@ impl PolicySet {
     /// policy file, line and column.
     pub fn load(options: &PolicyOptions, cwd: &Path) -> anyhow::Result<Self> {
         let sources = sources::collect(&options.paths, cwd, options.builtin, false)?;
-        let data = sources::data(&options.data, cwd)?;
+        let mut data = sources::data(&options.data, cwd)?;
+        if options.builtin
+            && let Some(settings) = pack::settings_data(options)
+        {
+            data.push(("<pod_security settings>".to_owned(), settings));
+        }
         Self::compile(sources, data, options)
     }
 
@@ -218,6 +231,11 @@ impl PolicySet {
             timeout: options.timeout,
             sources,
             engine_choice: options.engine,
+            extra_pod_kinds: options
+                .pod_templates
+                .iter()
+                .map(|t| t.kind.clone())
+                .collect(),
         })
     }
 

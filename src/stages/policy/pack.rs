@@ -50,6 +50,44 @@ pub const PACK: &[(&str, &str)] = &[
     entry!("probe-missing_test.rego"),
     entry!("proc-mount-unmasked.rego"),
     entry!("proc-mount-unmasked_test.rego"),
+    entry!("pss-allow-privilege-escalation.rego"),
+    entry!("pss-allow-privilege-escalation_test.rego"),
+    entry!("pss-apparmor-profile.rego"),
+    entry!("pss-apparmor-profile_test.rego"),
+    entry!("pss-capabilities-baseline.rego"),
+    entry!("pss-capabilities-baseline_test.rego"),
+    entry!("pss-capabilities-restricted.rego"),
+    entry!("pss-capabilities-restricted_test.rego"),
+    entry!("pss-host-namespaces.rego"),
+    entry!("pss-host-namespaces_test.rego"),
+    entry!("pss-host-path-volumes.rego"),
+    entry!("pss-host-path-volumes_test.rego"),
+    entry!("pss-host-ports.rego"),
+    entry!("pss-host-ports_test.rego"),
+    entry!("pss-host-probes-and-host-lifecycle.rego"),
+    entry!("pss-host-probes-and-host-lifecycle_test.rego"),
+    entry!("pss-privileged.rego"),
+    entry!("pss-privileged_test.rego"),
+    entry!("pss-proc-mount-restricted.rego"),
+    entry!("pss-proc-mount-restricted_test.rego"),
+    entry!("pss-proc-mount.rego"),
+    entry!("pss-proc-mount_test.rego"),
+    entry!("pss-restricted-volumes.rego"),
+    entry!("pss-restricted-volumes_test.rego"),
+    entry!("pss-run-as-non-root.rego"),
+    entry!("pss-run-as-non-root_test.rego"),
+    entry!("pss-run-as-user.rego"),
+    entry!("pss-run-as-user_test.rego"),
+    entry!("pss-seccomp-profile-baseline.rego"),
+    entry!("pss-seccomp-profile-baseline_test.rego"),
+    entry!("pss-seccomp-profile-restricted.rego"),
+    entry!("pss-seccomp-profile-restricted_test.rego"),
+    entry!("pss-selinux-options.rego"),
+    entry!("pss-selinux-options_test.rego"),
+    entry!("pss-sysctls.rego"),
+    entry!("pss-sysctls_test.rego"),
+    entry!("pss-windows-host-process.rego"),
+    entry!("pss-windows-host-process_test.rego"),
     entry!("rbac-wildcard.rego"),
     entry!("rbac-wildcard_test.rego"),
     entry!("resources-missing.rego"),
@@ -65,6 +103,35 @@ pub const PACK: &[(&str, &str)] = &[
     entry!("unsafe-sysctl.rego"),
     entry!("unsafe-sysctl_test.rego"),
 ];
+
+/// What the pack reads from the configuration, as the data document
+/// `data.tollgate_settings` (see `pss_*` and `pod_template_rows` in `lib.rego`):
+/// `pod_security` = `{level, version, label}` and `pod_templates` = the added
+/// rows. `None` when neither is set, so the pack's data is as it always was.
+pub(crate) fn settings_data(options: &super::PolicyOptions) -> Option<regorus::Value> {
+    if options.pod_security.is_none() && options.pod_templates.is_empty() {
+        return None;
+    }
+    let mut settings = serde_json::Map::new();
+    if let Some(p) = &options.pod_security {
+        settings.insert("pod_security".to_owned(), pod_security_value(p));
+    }
+    if !options.pod_templates.is_empty() {
+        let rows = options
+            .pod_templates
+            .iter()
+            .map(|t| serde_json::json!({"apiVersion": t.api_version, "kind": t.kind, "path": t.path}))
+            .collect();
+        settings.insert("pod_templates".to_owned(), serde_json::Value::Array(rows));
+    }
+    let json = serde_json::json!({ "tollgate_settings": settings });
+    regorus::Value::from_json_str(&json.to_string()).ok()
+}
+
+/// `{level, version, label}` of one setting, as `lib.rego` reads it.
+pub(crate) fn pod_security_value(p: &crate::settings::PodSecurity) -> serde_json::Value {
+    serde_json::json!({"level": p.level.as_str(), "version": p.minor(), "label": p.label()})
+}
 
 /// The kinds a pack rule can report on, so a document runs only the rules that
 /// can match it (a ConfigMap never runs pod rules). Each rule's guard is in its
@@ -88,6 +155,14 @@ pub const POD_KINDS: &[&str] = &[
     "Job",
     "ReplicationController",
     "CronJob",
+    // `pod_template_table` in lib.rego (matched by group there).
+    "PodTemplate",
+    "Rollout",
+    "Service",
+    "Configuration",
+    "ScaledJob",
+    "CloneSet",
+    "TaskRun",
 ];
 
 /// `namespaced` in `namespace-missing.rego`.
@@ -139,6 +214,25 @@ pub const APPLIES: &[(&str, Applies)] = &[
     ("privileged_container", Applies::Pods),
     ("probe_missing", Applies::Pods),
     ("proc_mount_unmasked", Applies::Pods),
+    ("pss_allow_privilege_escalation", Applies::Pods),
+    ("pss_apparmor_profile", Applies::Pods),
+    ("pss_capabilities_baseline", Applies::Pods),
+    ("pss_capabilities_restricted", Applies::Pods),
+    ("pss_host_namespaces", Applies::Pods),
+    ("pss_host_path_volumes", Applies::Pods),
+    ("pss_host_ports", Applies::Pods),
+    ("pss_host_probes_and_host_lifecycle", Applies::Pods),
+    ("pss_privileged", Applies::Pods),
+    ("pss_proc_mount", Applies::Pods),
+    ("pss_proc_mount_restricted", Applies::Pods),
+    ("pss_restricted_volumes", Applies::Pods),
+    ("pss_run_as_non_root", Applies::Pods),
+    ("pss_run_as_user", Applies::Pods),
+    ("pss_seccomp_profile_baseline", Applies::Pods),
+    ("pss_seccomp_profile_restricted", Applies::Pods),
+    ("pss_selinux_options", Applies::Pods),
+    ("pss_sysctls", Applies::Pods),
+    ("pss_windows_host_process", Applies::Pods),
     ("rbac_wildcard", Applies::Kinds(&["Role", "ClusterRole"])),
     ("resources_missing", Applies::Pods),
     ("run_as_root", Applies::Pods),

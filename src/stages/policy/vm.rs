@@ -84,6 +84,15 @@ pub(crate) fn machine(program: Arc<Program>) -> RegoVM {
     vm
 }
 
+/// [`machine`] reading `data` (the set's data documents: `--data` and the
+/// pack's settings, `data.tollgate_settings`); `None` when the VM refuses it,
+/// and the interpreter then does all the work.
+pub(crate) fn machine_with_data(program: Arc<Program>, data: regorus::Value) -> Option<RegoVM> {
+    let mut vm = machine(program);
+    vm.set_data(data).ok()?;
+    Some(vm)
+}
+
 /// Runs the program on `input` within `limit`. `Ok(None)` when the VM could not
 /// give a result (error or undefined): the caller evaluates with the
 /// interpreter. `Err(())` when the time ran out.

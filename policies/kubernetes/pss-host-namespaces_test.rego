@@ -1,0 +1,11 @@
+package tollgate.kubernetes.pss_host_namespaces_test
+
+import rego.v1
+
+import data.tollgate.kubernetes.pss_host_namespaces as rule
+
+test_flags if {
+	results := {r | some r in rule.deny} with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"hostPID": true, "hostIPC": false, "containers": [{"name": "a"}]}}
+		with data.tollgate_settings.pod_security as {"level": "restricted", "version": 37, "label": "restricted v1.37"}
+	{r.path | some r in results} == {"/spec/hostPID"}
+}
