@@ -147,8 +147,11 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
         let stdin = read_stdin_if_needed(&discovery.inputs)?;
         clock.lap(stats::Stage::Discover);
         let mut report = run::check_files(&ctx, &discovery.inputs, stdin.as_deref())?;
-        report.summary.skipped = discovery.skipped_total();
-        report.summary.skipped_by_reason = discovery.skipped.clone();
+        // Added to the files the run itself skipped (well-known non-Kubernetes files).
+        report.summary.skipped += discovery.skipped_total();
+        for (reason, n) in &discovery.skipped {
+            *report.summary.skipped_by_reason.entry(*reason).or_default() += n;
+        }
         report
     };
     clock.lap(stats::Stage::Check);

@@ -4,6 +4,7 @@
 
 pub(crate) mod digest;
 pub mod finding;
+pub mod format;
 pub mod report;
 pub mod resource;
 pub mod rules;

@@ -29,6 +29,10 @@ pub enum SkipReason {
     Symlink,
     /// A directory that could not be read.
     Unreadable,
+    /// A well-known file that is not a Kubernetes object (a Helm repository
+    /// index, a kind or component config, a kubeconfig, a CI or Renovate
+    /// config, plain text named `.json`, a Go template): see `model::format`.
+    NotKubernetes,
 }
 
 /// Counts for the summary line and the JSON `summary` object.

@@ -43,6 +43,8 @@ pub struct FileOutcome {
     pub source: Option<Arc<SourceFile>>,
     /// Kubernetes-looking objects that had no schema.
     pub schema_missing: usize,
+    /// A well-known non-Kubernetes file: not judged, counted as skipped.
+    pub not_kubernetes: Option<crate::model::format::Known>,
 }
 
 /// A file after phase 1: its outcome so far, its source and its objects.
@@ -107,6 +109,7 @@ fn load_rendered(unit: &RenderedUnit) -> Loaded {
             findings: Vec::new(),
             source: None,
             schema_missing: 0,
+            not_kubernetes: None,
         },
         source: Some(unit.source.clone()),
         objects,
@@ -250,6 +253,7 @@ fn internal_error(name: &Arc<str>, panic: &Box<dyn std::any::Any + Send>) -> Fil
         findings: vec![finding],
         source: None,
         schema_missing: 0,
+        not_kubernetes: None,
     }
 }
 
@@ -391,6 +395,27 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
         panic!("TOLLGATE_DEBUG_PANIC_ON matched {}", input.name);
     }
     let file = read_and_load(input, stdin, settings);
+    // A Helm repository index, a kind config, a CI pipeline...: not judged.
+    let known = file
+        .source
+        .as_ref()
+        .and_then(|src| crate::model::format::recognise(&input.name, &src.text, &file.objects));
+    if let Some(known) = known {
+        return Loaded {
+            outcome: FileOutcome {
+                name: input.name.clone(),
+                documents: 0,
+                resources: 0,
+                findings: Vec::new(),
+                source: None,
+                schema_missing: 0,
+                not_kubernetes: Some(known),
+            },
+            source: None,
+            objects: Vec::new(),
+            learned: Learned::default(),
+        };
+    }
     let resources = file.objects.iter().filter(|o| o.id.is_some()).count();
     Loaded {
         outcome: FileOutcome {
@@ -400,6 +425,7 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
             findings: file.findings,
             source: None,
             schema_missing: 0,
+            not_kubernetes: None,
         },
         source: file.source,
         objects: file.objects,

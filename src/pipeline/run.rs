@@ -115,6 +115,16 @@ pub(crate) fn check_unsettled(
         report.summary.documents += outcome.documents;
         report.summary.resources += outcome.resources;
         report.summary.schema_missing += outcome.schema_missing;
+        if outcome.not_kubernetes.is_some() {
+            // Counted as skipped, like the entries discovery skips.
+            report.summary.files -= 1;
+            report.summary.skipped += 1;
+            *report
+                .summary
+                .skipped_by_reason
+                .entry(crate::model::report::SkipReason::NotKubernetes)
+                .or_default() += 1;
+        }
         let mut findings = outcome.findings;
         match unit {
             Unit::Rendered(r) => {
