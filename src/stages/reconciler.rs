@@ -1093,3 +1093,102 @@ mod tests {
         assert!(repo_path("apps/../../x").is_err());
     }
 }
+
+#[cfg(test)]
+mod kubectl {
+    //! The reconciler renders against `kubectl kustomize` of the equivalent
+    //! edited kustomization (skipped when kubectl is absent).
+
+    use super::*;
+    use std::path::Path;
+
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let t = to.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &t);
+            } else {
+                std::fs::copy(e.path(), &t).unwrap();
+            }
+        }
+    }
+
+    fn kubectl(dir: &Path) -> Option<String> {
+        let out = std::process::Command::new("kubectl")
+            .arg("kustomize")
+            .arg(dir)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    #[test]
+    fn flux_and_argo_render_as_kubectl_renders_the_edited_kustomization() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reconciler");
+        let Some(_) = kubectl(&fixture.join("apps/base")) else {
+            println!("kubectl not found: skipping the kubectl comparison");
+            return;
+        };
+        let files = tollgate_kustomize::DiskFiles::new(&fixture).unwrap();
+        let paths: Vec<String> = [
+            "clusters/prod/apps.yaml",
+            "clusters/prod/guestbook.yaml",
+            "clusters/prod/plain.yaml",
+            "clusters/prod/cluster-vars.yaml",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let named = targets(
+            &files,
+            &paths,
+            &[],
+            &Options::default(),
+            tollgate_kustomize::LoadRestrictor::RootOnly,
+        );
+        let yaml = |name: &str| {
+            let n = named.iter().find(|n| n.name == name).unwrap();
+            assert!(n.rendered.problems.is_empty(), "{:?}", n.rendered.problems);
+            n.rendered.to_yaml()
+        };
+        // The same edits, written into a copy as kustomize-controller and
+        // `kustomize edit` would write them.
+        let tmp = tempfile::tempdir().unwrap();
+        copy(&fixture, tmp.path());
+        let edit = |dir: &str, extra: &str| {
+            let p = tmp.path().join(dir).join("kustomization.yaml");
+            let mut text = std::fs::read_to_string(&p).unwrap_or_default();
+            text.push_str(extra);
+            std::fs::write(&p, text).unwrap();
+            kubectl(&tmp.path().join(dir)).unwrap()
+        };
+        assert_eq!(
+            yaml("flux:flux-system/apps"),
+            edit("apps/production", "namespace: production\n")
+        );
+        // Argo CD: `kustomize edit set image nginx:latest`; the destination
+        // namespace, for this lone namespaced object, as `namespace:`.
+        assert_eq!(
+            yaml("argocd:guestbook-prod"),
+            edit(
+                "apps/guestbook",
+                "images:\n- name: nginx\n  newTag: latest\nnamespace: guestbook\n"
+            )
+        );
+        // Flux over a path without a kustomization: the generated one, then
+        // the substitution (done here on kubectl's text, as Flux does).
+        let generated = edit(
+            "plain/manifests",
+            "resources:\n- ./deployment.yaml\n- ./sub/configmap.yaml\nnamespace: plain\n",
+        );
+        let substituted = generated
+            .replace("$${NAME}", "\u{0}")
+            .replace("${REPLICAS}", "2")
+            .replace("${TAG:=1.27}", "1.27")
+            .replace("${NAME}", "production")
+            .replace('\u{0}', "${NAME}");
+        assert_eq!(yaml("flux:flux-system/plain"), substituted, "{generated}");
+    }
+}
