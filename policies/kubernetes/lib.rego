@@ -141,19 +141,19 @@ resource := sprintf("%s %s", [input.kind, name])
 # .tollgate.yaml (or `--pod-security`) as data.tollgate_settings.pod_security =
 # {"level", "version" (the minor number: 30 for v1.30), "label"}, and from the
 # `pod-security.kubernetes.io/enforce` labels of the namespaces found in the
-# repository (data.tollgate_settings.pod_security_namespaces[namespace], same
+# repository (data.tollgate_namespaces[namespace], same
 # shape), which win for the objects of their namespace. With neither, the
 # `pss-*` rules are silent and the older rules report as they always have.
 # ---------------------------------------------------------------------------
 
 # The setting in force for this object.
 # (Two definitions that cannot both hold rather than `else`: see `security`.)
-pss_setting := data.tollgate_settings.pod_security_namespaces[input.metadata.namespace]
+pss_setting := data.tollgate_namespaces[input.metadata.namespace]
 
 pss_setting := data.tollgate_settings.pod_security if not namespace_labelled
 
 namespace_labelled if {
-	_ = data.tollgate_settings.pod_security_namespaces[input.metadata.namespace]
+	_ = data.tollgate_namespaces[input.metadata.namespace]
 }
 
 # A level is in force: the `pss-*` rules report, the older Pod Security rules

@@ -133,7 +133,7 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Run
 
 fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
     let mut clock = stats::Clock::start(args.stats);
-    let ctx = prepare(cli, &args.settings, cwd)?;
+    let mut ctx = prepare(cli, &args.settings, cwd)?;
     clock.lap(stats::Stage::Startup);
     let report = if args.review.changed {
         review::check_changed(&review_request(&args.review), &ctx, cwd)?.report
@@ -146,6 +146,7 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
         )?;
         let stdin = read_stdin_if_needed(&discovery.inputs)?;
         clock.lap(stats::Stage::Discover);
+        apply_namespace_levels(&mut ctx, &discovery.inputs)?;
         let mut report = run::check_files(&ctx, &discovery.inputs, stdin.as_deref())?;
         // Added to the files the run itself skipped (well-known non-Kubernetes files).
         report.summary.skipped += discovery.skipped_total();
@@ -163,6 +164,35 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
         ctx.settings.fail_on,
         args.review.new_only,
     ))
+}
+
+/// The Pod Security `enforce` labels of the Namespaces among the files apply
+/// to the objects of those namespaces, as the admission controller applies
+/// them: the policies learn them before any file is checked.
+fn apply_namespace_levels(ctx: &mut Run, inputs: &[discover::Input]) -> anyhow::Result<()> {
+    let Some(policies) = &ctx.policies else {
+        return Ok(());
+    };
+    let mut levels = std::collections::BTreeMap::new();
+    for input in inputs {
+        let discover::Origin::Path(path) = &input.origin else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(ctx.cwd.join(path)) else {
+            continue;
+        };
+        levels.extend(policy::pack::namespace_levels(
+            &text,
+            &input.name,
+            &ctx.settings.limits,
+        ));
+    }
+    if !levels.is_empty() {
+        ctx.policies = Some(std::sync::Arc::new(
+            policies.with_namespace_levels(&levels)?,
+        ));
+    }
+    Ok(())
 }
 
 /// The review flags as the pipeline takes them.

@@ -239,6 +239,36 @@ impl PolicySet {
         })
     }
 
+    /// This set with the Pod Security levels of the namespaces found in the
+    /// repository (`namespace → level`, from their `enforce` labels), which the
+    /// pack applies to the objects of those namespaces (`data.tollgate_namespaces`).
+    pub fn with_namespace_levels(
+        &self,
+        levels: &BTreeMap<String, PodSecurity>,
+    ) -> anyhow::Result<Self> {
+        let mut engine = self.engine.clone();
+        let map: serde_json::Map<String, serde_json::Value> = levels
+            .iter()
+            .map(|(ns, p)| (ns.clone(), pack::pod_security_value(p)))
+            .collect();
+        let json = serde_json::json!({ "tollgate_namespaces": map });
+        let value = regorus::Value::from_json_str(&json.to_string())
+            .map_err(|e| anyhow!("namespace levels: {e:#}"))?;
+        engine
+            .add_data(value)
+            .map_err(|e| anyhow!("namespace levels cannot be merged under `data.`: {e:#}"))?;
+        Ok(Self {
+            engine,
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            rules: self.rules.clone(),
+            exception_packages: self.exception_packages.clone(),
+            timeout: self.timeout,
+            sources: self.sources.clone(),
+            engine_choice: self.engine_choice,
+            extra_pod_kinds: self.extra_pod_kinds.clone(),
+        })
+    }
+
     /// Rules that are evaluated.
     pub fn enabled_rules(&self) -> impl Iterator<Item = &PolicyRule> {
         self.rules.iter().filter(|r| r.enabled)

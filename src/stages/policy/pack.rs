@@ -133,6 +133,51 @@ pub(crate) fn pod_security_value(p: &crate::settings::PodSecurity) -> serde_json
     serde_json::json!({"level": p.level.as_str(), "version": p.minor(), "label": p.label()})
 }
 
+/// The namespace label the admission controller enforces.
+pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
+
+/// The `enforce` level (and `enforce-version`, default `latest`) of every
+/// Namespace in one file's text, as the admission controller reads the labels.
+/// Files that do not mention the label are not parsed.
+pub fn namespace_levels(
+    text: &str,
+    name: &str,
+    limits: &crate::load::Limits,
+) -> Vec<(String, crate::settings::PodSecurity)> {
+    if !text.contains(ENFORCE_LABEL) {
+        return Vec::new();
+    }
+    let loaded = crate::load::load(text, crate::load::Syntax::for_path(name), limits);
+    let mut out = Vec::new();
+    for doc in &loaded.documents {
+        let root = &doc.root;
+        if root.get("kind").and_then(|k| k.as_str()) != Some("Namespace") {
+            continue;
+        }
+        let Some(metadata) = root.get("metadata") else {
+            continue;
+        };
+        let Some(ns) = metadata.get("name").and_then(|n| n.as_str()) else {
+            continue;
+        };
+        let labels = metadata.get("labels");
+        let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(|v| v.as_str());
+        let Some(level) = label(ENFORCE_LABEL).and_then(crate::settings::PodSecurityLevel::parse)
+        else {
+            continue;
+        };
+        // An unparseable version is `latest`, as the admission controller takes it.
+        let version = label(&format!("{ENFORCE_LABEL}-version"))
+            .and_then(|v| crate::settings::PodSecurity::parse_version(v).ok())
+            .flatten();
+        out.push((
+            ns.to_owned(),
+            crate::settings::PodSecurity { level, version },
+        ));
+    }
+    out
+}
+
 /// The kinds a pack rule can report on, so a document runs only the rules that
 /// can match it (a ConfigMap never runs pod rules). Each rule's guard is in its
 /// `.rego` file; the tests below keep this table in step with the pack.
