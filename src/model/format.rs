@@ -152,16 +152,17 @@ pub fn recognise(name: &str, text: &str, objects: &[Object]) -> Option<Known> {
     found
 }
 
-/// `deployment.template.yaml`, `svc-template.yml`, `x.tmpl.yaml`, `x.tpl.yaml`.
+/// `deployment.template.yaml`, `x.tmpl.yml`, `x.tpl.yaml`: the template
+/// marker as an extension of its own (`etcd-controller-template.yaml` is a
+/// name, and a broken one is reported as broken).
 fn is_template_name(lower: &str) -> bool {
     let stem = lower
         .strip_suffix(".yaml")
         .or_else(|| lower.strip_suffix(".yml"));
     stem.is_some_and(|s| {
-        ["template", "tmpl", "tpl"].iter().any(|t| {
-            s.strip_suffix(t)
-                .is_some_and(|rest| rest.ends_with(['.', '-', '_']))
-        })
+        [".template", ".tmpl", ".tpl"]
+            .iter()
+            .any(|t| s.ends_with(t))
     })
 }
 
@@ -218,6 +219,10 @@ mod tests {
         let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
         assert_eq!(known("index.yaml", cm), None);
         assert_eq!(known("a.template.yaml", cm), None);
+        assert_eq!(
+            known("etcd-controller-template.yaml", "a: {{ .x }}-y\n"),
+            None
+        );
         assert_eq!(known("cm.json", "{\"apiVersion\": \"v1\"}"), None);
         // A component config beside a real object: the file is Kubernetes.
         assert_eq!(
