@@ -89,7 +89,7 @@ impl Diagnostic for Diag<'_> {
                         .collect::<Vec<_>>()
                         .join(".");
                     let at = if present.is_empty() { "/" } else { present };
-                    format!("path: {at} (`{missing}` is not set there)")
+                    format!("path: {at} (no `{missing}` there)")
                 }
                 None => format!("path: {p}"),
             });

@@ -181,11 +181,11 @@ fn messages_explain_and_do_not_repeat() {
     assert!(paths.contains(&"/spec/selector"), "{paths:?}");
     let human = check("messages", "human").stdout;
     assert!(
-        human.contains("help: path: /spec (`selector` is not set there)"),
+        human.contains("help: path: /spec (no `selector` there)"),
         "{human}"
     );
     assert!(
-        human.contains("help: path: /spec/template/spec/containers/0 (`name` is not set there)"),
+        human.contains("help: path: /spec/template/spec/containers/0 (no `name` there)"),
         "{human}"
     );
     assert!(!human.contains("help: path: /spec/selector"), "{human}");
