@@ -7,7 +7,7 @@
 //! [`Limits::max_depth`], far below what would overflow a thread's stack.
 
 use super::node::{Entry, Node, Span, Value};
-use super::{Document, Limits, Loaded, Problem, line_of};
+use super::{Document, Limits, Lines, Loaded, Problem};
 use crate::rules;
 
 /// Loads a stream of JSON values.
@@ -15,6 +15,7 @@ pub fn load(text: &str, limits: &Limits) -> Loaded {
     let mut out = Loaded::default();
     let mut p = JsonParser {
         text,
+        lines: Lines::new(text),
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
@@ -56,6 +57,7 @@ pub fn load(text: &str, limits: &Limits) -> Loaded {
 
 struct JsonParser<'a> {
     text: &'a str,
+    lines: Lines<'a>,
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
@@ -170,7 +172,7 @@ impl JsonParser<'_> {
                             rules::DUPLICATE_KEY,
                             format!(
                                 "duplicate key `{key}` (first on line {}): Kubernetes rejects it in strict field validation and otherwise silently keeps the last value",
-                                line_of(self.text, entries[existing].key_span.start)
+                                self.lines.line(entries[existing].key_span.start)
                             ),
                             key_span,
                         ));

@@ -148,3 +148,35 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         .count()
         + 1
 }
+
+/// [`line_of`] for many offsets of one text: the table of line starts is built
+/// once, on first use, so a file with thousands of duplicate keys stays linear.
+pub(crate) struct Lines<'t> {
+    text: &'t str,
+    starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'t> Lines<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            starts: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The 1-based line of a byte offset, as [`line_of`] counts it.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        let starts = self.starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        });
+        starts.partition_point(|&start| start <= offset.min(self.text.len()))
+    }
+}

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use super::events::{Event, Parser, ScalarStyle};
 use super::node::{Entry, Node, Span, Value};
 use super::scalar::{self, Resolved};
-use super::{Document, Limits, Loaded, Problem, line_of};
+use super::{Document, Limits, Lines, Loaded, Problem};
 use crate::rules;
 
 /// Loads every document of a YAML stream.
@@ -20,16 +20,18 @@ pub fn load(text: &str, limits: &Limits) -> Loaded {
     let mut out = Loaded::default();
     let mut offset = 0;
     let mut doc_index = 0;
+    let lines = Lines::new(text);
     loop {
-        let mut builder = Builder::new(text, offset, limits, doc_index);
+        let mut builder = Builder::new(text, &lines, offset, limits, doc_index);
         let outcome = builder.run(&mut out);
         doc_index = builder.doc_index;
         match outcome {
             Outcome::Finished => break,
             Outcome::Stopped => break,
-            // Resume after the broken document: at the first `---` line after its
-            // start, as Kubernetes' reader splits the stream before parsing.
-            Outcome::SyntaxError { document_start } => match next_separator(text, document_start) {
+            // Resume after the broken (or abandoned) document: at the first `---`
+            // line after its start, as Kubernetes' reader splits the stream before
+            // parsing.
+            Outcome::Resume { document_start } => match next_separator(text, document_start) {
                 Some(resume) => offset = resume,
                 None => break,
             },
@@ -57,7 +59,11 @@ fn next_separator(text: &str, at: usize) -> Option<usize> {
 enum Outcome {
     Finished,
     Stopped,
-    SyntaxError { document_start: usize },
+    /// A syntax error, or nesting past the depth limit: libyaml is not fed the
+    /// rest of the document, and reading resumes at the next `---` line.
+    Resume {
+        document_start: usize,
+    },
 }
 
 /// A mapping key waiting for its value.
@@ -88,6 +94,7 @@ enum Frame {
 
 struct Builder<'t, 'l> {
     text: &'t str,
+    lines: &'l Lines<'t>,
     offset: usize,
     limits: &'l Limits,
     doc_index: usize,
@@ -105,9 +112,16 @@ struct Builder<'t, 'l> {
 const INDEX_THRESHOLD: usize = 16;
 
 impl<'t, 'l> Builder<'t, 'l> {
-    fn new(text: &'t str, offset: usize, limits: &'l Limits, doc_index: usize) -> Self {
+    fn new(
+        text: &'t str,
+        lines: &'l Lines<'t>,
+        offset: usize,
+        limits: &'l Limits,
+        doc_index: usize,
+    ) -> Self {
         Self {
             text,
+            lines,
             offset,
             limits,
             doc_index,
@@ -124,6 +138,7 @@ impl<'t, 'l> Builder<'t, 'l> {
     fn run(&mut self, out: &mut Loaded) -> Outcome {
         let input = &self.text.as_bytes()[self.offset..];
         let mut parser = Parser::new(input);
+        let mut depth = 0usize;
         loop {
             let (event, start, end) = match parser.next_event() {
                 Ok(e) => e,
@@ -146,12 +161,40 @@ impl<'t, 'l> Builder<'t, 'l> {
                             .push(Problem::error(rules::SYNTAX, message, self.point(at)));
                     }
                     self.doc_index += 1;
-                    return Outcome::SyntaxError {
+                    return Outcome::Resume {
                         document_start: self.boundary,
                     };
                 }
             };
             let span = Span::new(self.offset + start, self.offset + end);
+            // Nesting is counted on the raw events, failed document or not:
+            // libyaml's scanner walks every open flow level on each token, so a
+            // document nested far past the limit would take quadratic time to read
+            // to its end. It is abandoned at the limit instead.
+            match event {
+                Event::SequenceStart { .. } | Event::MappingStart { .. } => {
+                    depth += 1;
+                    if depth > self.limits.max_depth {
+                        if !self.failed {
+                            out.problems.push(Problem::error(
+                                rules::DEPTH_LIMIT,
+                                format!(
+                                    "nesting deeper than {} levels (limits.max_depth); the document is not checked",
+                                    self.limits.max_depth
+                                ),
+                                self.point(span.start),
+                            ));
+                        }
+                        self.doc_index += 1;
+                        return Outcome::Resume {
+                            document_start: self.boundary,
+                        };
+                    }
+                }
+                Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+                Event::DocumentStart => depth = 0,
+                _ => {}
+            }
             match event {
                 Event::StreamEnd => return Outcome::Finished,
                 Event::DocumentStart => self.start_document(),
@@ -270,23 +313,10 @@ impl<'t, 'l> Builder<'t, 'l> {
         true
     }
 
-    /// Opens a collection; false when the depth limit stops the document.
+    /// Opens a collection; false when it is not built (a limit stops the
+    /// document, or it is a key). The depth limit is checked in `run`.
     fn enter(&mut self, out: &mut Loaded, span: Span) -> bool {
         if !self.count_node(out, 1, span) {
-            return false;
-        }
-        if self.stack.len() >= self.limits.max_depth {
-            self.fail(
-                out,
-                Problem::error(
-                    rules::DEPTH_LIMIT,
-                    format!(
-                        "nesting deeper than {} levels (limits.max_depth); the document is not checked",
-                        self.limits.max_depth
-                    ),
-                    self.point(span.start),
-                ),
-            );
             return false;
         }
         // A collection in key position is built as a placeholder and rejected.
@@ -567,7 +597,7 @@ impl<'t, 'l> Builder<'t, 'l> {
                         format!(
                             "duplicate key `{}` (first on line {}): Kubernetes rejects it in strict field validation and otherwise silently keeps the last value",
                             key.key,
-                            line_of(self.text, first.start)
+                            self.lines.line(first.start)
                         ),
                         key.span,
                     ));
@@ -716,6 +746,74 @@ mod tests {
         let loaded = load_yaml(&text);
         assert_eq!(loaded.problems.len(), 1);
         assert_eq!(loaded.problems[0].rule, rules::DEPTH_LIMIT);
+    }
+
+    /// Nesting far past the limit inside a block mapping (where libyaml's
+    /// scanner is quadratic in flow depth) stops at the limit, in linear time,
+    /// whatever state the document is in; the next document is still read.
+    #[test]
+    fn deep_flow_nesting_in_block_context_stops_at_the_limit() {
+        let n = 200_000;
+        let shapes = [
+            format!("a: {}{}\n", "[".repeat(n), "]".repeat(n)),
+            format!("a: {}x{}\n", "{a: ".repeat(n), "}".repeat(n)),
+            format!("bad: .inf\na: {}{}\n", "[".repeat(n), "]".repeat(n)),
+            format!("{{{}{}: 1}}\n", "[".repeat(n), "]".repeat(n)),
+            format!("a:\n{}x\n", "- ".repeat(n)),
+        ];
+        for (i, shape) in shapes.iter().enumerate() {
+            let text = format!("{shape}---\nok: 1\n");
+            let started = std::time::Instant::now();
+            let loaded = load_yaml(&text);
+            let took = started.elapsed();
+            assert!(took.as_secs() < 10, "shape {i} took {took:?}");
+            let rules: Vec<_> = loaded.problems.iter().map(|p| p.rule).collect();
+            let expected = if i == 2 {
+                vec![rules::UNREPRESENTABLE]
+            } else {
+                vec![rules::DEPTH_LIMIT]
+            };
+            assert_eq!(rules, expected, "shape {i}");
+            let docs: Vec<_> = loaded
+                .documents
+                .iter()
+                .map(|d| (d.index, d.root.to_json()))
+                .collect();
+            assert_eq!(docs, vec![(1, serde_json::json!({"ok": 1}))], "shape {i}");
+        }
+    }
+
+    #[test]
+    fn nesting_at_the_limit_still_loads() {
+        let limits = Limits {
+            max_depth: 4,
+            ..Limits::default()
+        };
+        let at = crate::load("a: [[[1]]]\n", Syntax::Yaml, &limits);
+        assert!(at.problems.is_empty(), "{:?}", at.problems);
+        assert_eq!(
+            at.documents[0].root.to_json(),
+            serde_json::json!({"a": [[[1]]]})
+        );
+        let past = crate::load("a: [[[[1]]]]\n---\nb: 1\n", Syntax::Yaml, &limits);
+        assert_eq!(past.problems.len(), 1);
+        assert_eq!(past.problems[0].rule, rules::DEPTH_LIMIT);
+        assert_eq!(past.problems[0].span.start, 6);
+        assert_eq!(past.documents.len(), 1);
+    }
+
+    #[test]
+    fn many_duplicate_keys_name_the_earlier_line() {
+        let text = "a: 1\n".repeat(50_000);
+        let started = std::time::Instant::now();
+        let loaded = load_yaml(&text);
+        assert!(started.elapsed().as_secs() < 10);
+        assert_eq!(loaded.problems.len(), 49_999);
+        assert!(
+            loaded.problems[49_998]
+                .message
+                .contains("first on line 49999")
+        );
     }
 
     #[test]
