@@ -18,3 +18,9 @@ test_allows_unprivileged if {
 	results := {r | some r in rule.deny} with input as {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": {"containers": [{"name": "a", "securityContext": {"privileged": false}}]}}}}
 	count(results) == 0
 }
+
+test_silent_when_a_pod_security_level_is_in_force if {
+	results := {r | some r in rule.deny} with input as {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": {"containers": [{"name": "a", "securityContext": {"privileged": true}}]}}}}
+		with data.tollgate_settings.pod_security as {"level": "baseline", "version": 30, "label": "baseline v1.30"}
+	count(results) == 0
+}

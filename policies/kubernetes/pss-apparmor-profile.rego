@@ -31,7 +31,10 @@ prefix := "container.apparmor.security.beta.kubernetes.io/"
 deny contains {"msg": msg, "path": sprintf("%s/annotations/%s", [pod.meta_path, replace(key, "/", "~1")])} if {
 	k8s.pss_runs("appArmorProfile")
 	some pod in k8s.pod_specs
-	some key, value in k8s.get(pod.meta, "annotations", {})
+	annotations := k8s.get(pod.meta, "annotations", {})
+	is_object(annotations)
+	some key, value in annotations
+	is_string(key)
 	startswith(key, prefix)
 	not allowed_annotation(value)
 	msg := sprintf(`%s sets AppArmor profile "%v" for container "%s"%s`, [k8s.resource, value, trim_prefix(key, prefix), k8s.pss_says("appArmorProfile")])
@@ -41,6 +44,7 @@ deny contains {"msg": msg, "path": sprintf("%s/securityContext/appArmorProfile/t
 	k8s.pss_runs("appArmorProfile")
 	some pod in k8s.pod_specs
 	profile := pod.spec.securityContext.appArmorProfile
+	is_object(profile)
 	not profile.type in {"RuntimeDefault", "Localhost"}
 	msg := sprintf("%s sets AppArmor profile type %v%s", [k8s.resource, object.get(profile, "type", ""), k8s.pss_says("appArmorProfile")])
 }
@@ -49,10 +53,14 @@ deny contains {"msg": msg, "path": sprintf("%s/securityContext/appArmorProfile/t
 	k8s.pss_runs("appArmorProfile")
 	some c in k8s.containers
 	profile := c.container.securityContext.appArmorProfile
+	is_object(profile)
 	not profile.type in {"RuntimeDefault", "Localhost"}
 	msg := sprintf(`container "%s" of %s sets AppArmor profile type %v%s`, [c.name, k8s.resource, object.get(profile, "type", ""), k8s.pss_says("appArmorProfile")])
 }
 
 allowed_annotation(value) if value in {"", "runtime/default"}
 
-allowed_annotation(value) if startswith(value, "localhost/")
+allowed_annotation(value) if {
+	is_string(value)
+	startswith(value, "localhost/")
+}

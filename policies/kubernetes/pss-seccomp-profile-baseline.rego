@@ -31,7 +31,8 @@ deny contains {"msg": msg, "path": sprintf("%s/annotations/seccomp.security.alph
 	k8s.pss_runs("seccompProfile_baseline")
 	not k8s.pss_from(19)
 	some pod in k8s.pod_specs
-	value := k8s.get(pod.meta, "annotations", {})["seccomp.security.alpha.kubernetes.io/pod"]
+	value := k8s.get(k8s.get(pod.meta, "annotations", {}), "seccomp.security.alpha.kubernetes.io/pod", null)
+	value != null
 	not allowed_annotation(value)
 	msg := sprintf(`%s sets seccomp profile "%v"%s`, [k8s.resource, value, k8s.pss_says("seccompProfile_baseline")])
 }
@@ -41,8 +42,10 @@ deny contains {"msg": msg, "path": sprintf("%s/annotations/%s", [pod.meta_path, 
 	not k8s.pss_from(19)
 	some c in k8s.containers
 	pod := k8s.pod_of(c)
+	is_string(c.name)
 	key := concat("", ["container.seccomp.security.alpha.kubernetes.io/", c.name])
-	value := k8s.get(pod.meta, "annotations", {})[key]
+	value := k8s.get(k8s.get(pod.meta, "annotations", {}), key, null)
+	value != null
 	not allowed_annotation(value)
 	msg := sprintf(`container "%s" of %s sets seccomp profile "%v"%s`, [c.name, k8s.resource, value, k8s.pss_says("seccompProfile_baseline")])
 }
@@ -52,6 +55,7 @@ deny contains {"msg": msg, "path": sprintf("%s/securityContext/seccompProfile/ty
 	k8s.pss_from(19)
 	some pod in k8s.pod_specs
 	profile := pod.spec.securityContext.seccompProfile
+	is_object(profile)
 	not profile.type in {"RuntimeDefault", "Localhost"}
 	msg := sprintf("%s sets seccomp profile type %v%s", [k8s.resource, object.get(profile, "type", ""), k8s.pss_says("seccompProfile_baseline")])
 }
@@ -61,10 +65,14 @@ deny contains {"msg": msg, "path": sprintf("%s/securityContext/seccompProfile/ty
 	k8s.pss_from(19)
 	some c in k8s.containers
 	profile := c.container.securityContext.seccompProfile
+	is_object(profile)
 	not profile.type in {"RuntimeDefault", "Localhost"}
 	msg := sprintf(`container "%s" of %s sets seccomp profile type %v%s`, [c.name, k8s.resource, object.get(profile, "type", ""), k8s.pss_says("seccompProfile_baseline")])
 }
 
 allowed_annotation(value) if value in {"runtime/default", "docker/default"}
 
-allowed_annotation(value) if startswith(value, "localhost/")
+allowed_annotation(value) if {
+	is_string(value)
+	startswith(value, "localhost/")
+}

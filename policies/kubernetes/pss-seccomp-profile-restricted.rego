@@ -30,6 +30,7 @@ deny contains {"msg": msg, "path": sprintf("%s/securityContext/seccompProfile/ty
 	k8s.pss_runs("seccompProfile_restricted")
 	some pod in k8s.pod_specs
 	profile := pod.spec.securityContext.seccompProfile
+	is_object(profile)
 	not profile.type in {"RuntimeDefault", "Localhost"}
 	not k8s.pss_windows(pod)
 	msg := sprintf("%s sets seccomp profile type %v%s", [k8s.resource, object.get(profile, "type", ""), k8s.pss_says("seccompProfile_restricted")])
@@ -39,6 +40,7 @@ deny contains {"msg": msg, "path": sprintf("%s/securityContext/seccompProfile/ty
 	k8s.pss_runs("seccompProfile_restricted")
 	some c in k8s.containers
 	profile := c.container.securityContext.seccompProfile
+	is_object(profile)
 	not profile.type in {"RuntimeDefault", "Localhost"}
 	not k8s.pss_windows(k8s.pod_of(c))
 	msg := sprintf(`container "%s" of %s sets seccomp profile type %v%s`, [c.name, k8s.resource, object.get(profile, "type", ""), k8s.pss_says("seccompProfile_restricted")])

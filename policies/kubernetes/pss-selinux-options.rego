@@ -24,21 +24,24 @@ import data.tollgate.lib.kubernetes as k8s
 #     securityContext:
 #       seLinuxOptions:
 #         type: spc_t
-deny contains {"msg": msg, "path": sprintf("%s/securityContext/seLinuxOptions/%s", [at.path, field])} if {
+deny contains {"msg": msg, "path": sprintf("%s/securityContext/seLinuxOptions/%s", [pod.path, field])} if {
 	k8s.pss_runs("seLinuxOptions")
-	some at in places
-	options := at.context.seLinuxOptions
+	some pod in k8s.pod_specs
+	options := pod.spec.securityContext.seLinuxOptions
+	is_object(options)
 	some field, value in options
 	bad(field, value)
-	msg := sprintf("%s sets seLinuxOptions.%s %v%s", [at.what, field, value, k8s.pss_says("seLinuxOptions")])
+	msg := sprintf("%s sets seLinuxOptions.%s %v%s", [k8s.resource, field, value, k8s.pss_says("seLinuxOptions")])
 }
 
-places contains {"path": pod.path, "context": pod.spec.securityContext, "what": k8s.resource} if {
-	some pod in k8s.pod_specs
-}
-
-places contains {"path": c.path, "context": c.container.securityContext, "what": sprintf(`container "%s" of %s`, [c.name, k8s.resource])} if {
+deny contains {"msg": msg, "path": sprintf("%s/securityContext/seLinuxOptions/%s", [c.path, field])} if {
+	k8s.pss_runs("seLinuxOptions")
 	some c in k8s.containers
+	options := c.container.securityContext.seLinuxOptions
+	is_object(options)
+	some field, value in options
+	bad(field, value)
+	msg := sprintf(`container "%s" of %s sets seLinuxOptions.%s %v%s`, [c.name, k8s.resource, field, value, k8s.pss_says("seLinuxOptions")])
 }
 
 bad("type", value) if not value in types

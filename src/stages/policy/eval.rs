@@ -721,6 +721,60 @@ mod tests {
         assert!(rules.len() >= 15, "{rules:?}");
     }
 
+    /// The same with a Pod Security level in force (the `pss-*` rules read the
+    /// level and version from the set's data, which the VM must see too).
+    #[test]
+    fn vm_and_interpreter_agree_on_the_pack_at_a_level() {
+        for setting in [
+            "baseline@v1.18",
+            "restricted@v1.24",
+            "restricted",
+            "baseline@v1.35",
+        ] {
+            let pod_security = crate::settings::PodSecurity::parse(setting).ok();
+            let load_set = |engine: crate::settings::PolicyEngine| {
+                let options = PolicyOptions {
+                    engine,
+                    pod_security,
+                    ..PolicyOptions::default()
+                };
+                match PolicySet::load(&options, std::path::Path::new("/")) {
+                    Ok(set) => set,
+                    Err(e) => panic!("the pack compiles: {e:#}"),
+                }
+            };
+            let vm = load_set(crate::settings::PolicyEngine::Auto);
+            let interpreter = load_set(crate::settings::PolicyEngine::Interpreter);
+            assert!(vm.vm_program().is_some(), "the pack compiles to the VM");
+            let mut g = Gen(0x2545_f491_4f6c_dd1d);
+            let mut pss = 0;
+            for case in 0..100 {
+                let object = random_object(&mut g);
+                let text = serde_json::to_string_pretty(&object).unwrap_or_default();
+                let src = SourceFile::new(Arc::from("f.json"), text.as_str());
+                let objects = crate::model::resource::objects(
+                    load(&text, Syntax::Json, &Limits::default()).documents,
+                );
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                vm.check(&src, &objects, &mut a);
+                interpreter.check(&src, &objects, &mut b);
+                let key = |f: &Finding| (f.rule.to_string(), f.start.line, f.message.clone());
+                let a: Vec<_> = a.iter().map(key).collect();
+                let b: Vec<_> = b.iter().map(key).collect();
+                assert_eq!(a, b, "{setting} case {case}: {text}");
+                assert!(
+                    a.iter().all(|(rule, _, _)| rule != "policy-error"),
+                    "{setting} case {case}: {a:?}\n{text}"
+                );
+                pss += a
+                    .iter()
+                    .filter(|(rule, _, _)| rule.starts_with("pss-"))
+                    .count();
+            }
+            assert!(pss > 100, "{setting}: {pss}");
+        }
+    }
+
     #[test]
     fn slow_policy_times_out() {
         let policy = "package main\n\ndeny contains x if {\n  some x in numbers.range(1, 3000)\n  some y in numbers.range(1, 3000)\n  x * y < 0\n}\n";
