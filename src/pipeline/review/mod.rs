@@ -663,7 +663,6 @@ fn review_targets(
         limits: settings.limits.clone(),
     };
     let base_files = SnapshotFiles::new(workdir, base_all.clone());
-    let base = targets::Side::new(&base_files, &base_dirs, &options);
     let disk;
     let snapshot;
     let head_files: &dyn tollgate_kustomize::Files = match side {
@@ -677,7 +676,11 @@ fn review_targets(
             &snapshot
         }
     };
-    let head = targets::Side::new(head_files, &head_dirs, &options);
+    // Both graphs read and parse every kustomization of their side: in parallel.
+    let (base, head) = rayon::join(
+        || targets::Side::new(&base_files, &base_dirs, &options),
+        || targets::Side::new(head_files, &head_dirs, &options),
+    );
     let reviewed = targets::review(&base, &head, &changed, &options, display);
     // The digest of every file a head render read, from its bytes (a binary
     // generator input is in the render's file table without its text).
