@@ -159,6 +159,13 @@ pub struct SettingsArgs {
     #[arg(long)]
     pub no_render: bool,
 
+    /// Check only part I of N of the files and render targets (by a hash of
+    /// their names), for a CI job matrix; combine the JSON reports with
+    /// `tollgate report merge`. Every shard still reads what cross-file facts
+    /// need (CRDs, kustomizations).
+    #[arg(long, value_name = "I/N", value_parser = crate::pipeline::run::Shard::parse)]
+    pub shard: Option<crate::pipeline::run::Shard>,
+
     /// Ignore every waiver (config, annotations, policy exceptions): the auditor's view.
     #[arg(long)]
     pub no_waivers: bool,
@@ -360,6 +367,54 @@ pub struct ReportArgs {
     /// The commits to compare.
     #[command(flatten)]
     pub review: ReviewArgs,
+
+    /// Merge shards' reports, or render a JSON report in another format.
+    #[command(subcommand)]
+    pub action: Option<ReportAction>,
+}
+
+/// `tollgate report merge` and `tollgate report render`.
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Combine the JSON reports of `--shard 1/N` … `--shard N/N` (of `check`,
+    /// `check --changed` or `report --format json`) into the report one
+    /// unsharded run writes.
+    Merge(MergeArgs),
+    /// Write a JSON check report (merged, or any `--format json`) in another
+    /// format: SARIF, JUnit, GitHub annotations, human.
+    Render(RenderReportArgs),
+}
+
+/// Arguments of `tollgate report merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' JSON reports, in any order.
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Write the merged report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Arguments of `tollgate report render`.
+#[derive(Debug, Args)]
+pub struct RenderReportArgs {
+    /// The JSON check report.
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the output to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Policies whose rule descriptions SARIF lists (as for `check`).
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 /// Formats of the approval report.

@@ -7,6 +7,7 @@ pub mod cli;
 pub(crate) mod config;
 pub(crate) mod init;
 pub(crate) mod inspect;
+mod merge;
 mod render_cmd;
 mod report_cmd;
 
@@ -128,6 +129,7 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Run
         waivers,
         ignore_waivers: args.no_waivers,
         cwd: cwd.to_path_buf(),
+        shard: args.shard,
     })
 }
 
@@ -148,15 +150,32 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
         clock.lap(stats::Stage::Discover);
         apply_namespace_levels(&mut ctx, &discovery.inputs)?;
         let mut report = run::check_files(&ctx, &discovery.inputs, stdin.as_deref())?;
-        // Added to the files the run itself skipped (well-known non-Kubernetes files).
-        report.summary.skipped += discovery.skipped_total();
-        for (reason, n) in &discovery.skipped {
-            *report.summary.skipped_by_reason.entry(*reason).or_default() += n;
+        // Added to the files the run itself skipped (well-known non-Kubernetes
+        // files); by the first shard only, so that merged counts add up.
+        if ctx.shard.is_none_or(|s| s.is_first()) {
+            report.summary.skipped += discovery.skipped_total();
+            for (reason, n) in &discovery.skipped {
+                *report.summary.skipped_by_reason.entry(*reason).or_default() += n;
+            }
         }
         report
     };
     clock.lap(stats::Stage::Check);
-    write_report(cli, args, &report)?;
+    if let Some(shard) = ctx.shard {
+        let mode = if args.review.changed {
+            merge::Mode::Changed
+        } else {
+            merge::Mode::Check
+        };
+        write_shard_report(
+            cli,
+            args,
+            &report,
+            &merge::ShardInfo::new(shard, mode, &report),
+        )?;
+    } else {
+        write_report(cli, args, &report)?;
+    }
     clock.lap(stats::Stage::Report);
     clock.print(report.summary.files, report.summary.documents);
     Ok(run::exit_for(
@@ -242,6 +261,35 @@ fn write_report(cli: &Cli, args: &CheckArgs, report: &Report) -> anyhow::Result<
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(&buffer)?;
+            stdout.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// A shard's report: the JSON report with a `shard` object that
+/// `tollgate report merge` reads (any other format would not merge).
+fn write_shard_report(
+    cli: &Cli,
+    args: &CheckArgs,
+    report: &Report,
+    info: &merge::ShardInfo,
+) -> anyhow::Result<()> {
+    if args.format != Format::Json || !args.report.is_empty() {
+        anyhow::bail!(
+            "--shard writes a partial JSON report: use --format json, merge the shards with \
+             `tollgate report merge`, and render other formats from the merged report with \
+             `tollgate report render`"
+        );
+    }
+    let _ = cli;
+    let text = merge::shard_json(report, info)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &text)
+            .map_err(|e| anyhow::anyhow!("cannot write the report to {}: {e}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
             stdout.flush()?;
         }
     }

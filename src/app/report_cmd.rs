@@ -7,7 +7,9 @@ use std::path::Path;
 
 use anyhow::anyhow;
 
-use crate::app::cli::{Cli, ReportArgs, ReviewFormat};
+use crate::app::cli::{
+    Cli, ColorChoice, MergeArgs, RenderReportArgs, ReportAction, ReportArgs, ReviewFormat,
+};
 use crate::model::time::rfc3339;
 use crate::output::approval::{Digests, Verdict};
 use crate::pipeline::review::{self, Request};
@@ -15,6 +17,11 @@ use crate::pipeline::run::{Exit, Run};
 
 /// `tollgate report`: write the approval report, or verify a recorded one.
 pub(super) fn run_report(cli: &Cli, args: &ReportArgs, cwd: &Path) -> anyhow::Result<Exit> {
+    match &args.action {
+        Some(ReportAction::Merge(merge)) => return run_merge(merge),
+        Some(ReportAction::Render(render)) => return run_render(cli, render, cwd),
+        None => {}
+    }
     let ctx = super::prepare(cli, &args.settings, cwd)?;
     if let Some(path) = &args.verify {
         return verify(path, args, &ctx, cwd);
@@ -29,10 +36,19 @@ pub(super) fn run_report(cli: &Cli, args: &ReportArgs, cwd: &Path) -> anyhow::Re
         }
         (None, Err(_)) => None,
     };
-    let text = match args.format {
-        ReviewFormat::Markdown => reviewed.review.to_markdown(),
-        ReviewFormat::Json => format!("{:#}\n", reviewed.review.to_json()),
-        ReviewFormat::Intoto => format!("{:#}\n", reviewed.review.to_intoto()),
+    let text = match (args.format, ctx.shard) {
+        (ReviewFormat::Json, Some(shard)) => {
+            super::merge::shard_approval_json(reviewed.review.to_json(), shard, &reviewed.report)
+        }
+        (_, Some(_)) => {
+            anyhow::bail!(
+                "--shard writes a partial JSON report: use --format json and merge the shards \
+                 with `tollgate report merge`"
+            )
+        }
+        (ReviewFormat::Markdown, None) => reviewed.review.to_markdown(),
+        (ReviewFormat::Json, None) => format!("{:#}\n", reviewed.review.to_json()),
+        (ReviewFormat::Intoto, None) => format!("{:#}\n", reviewed.review.to_intoto()),
     };
     match &args.output {
         Some(path) => std::fs::write(path, text)
@@ -48,6 +64,57 @@ pub(super) fn run_report(cli: &Cli, args: &ReportArgs, cwd: &Path) -> anyhow::Re
     } else {
         Exit::Clean
     })
+}
+
+/// `tollgate report merge`: the shards' reports as one.
+fn run_merge(args: &MergeArgs) -> anyhow::Result<Exit> {
+    let text = super::merge::merge_files(&args.reports)?;
+    write_out(args.output.as_deref(), text.as_bytes())?;
+    Ok(Exit::Clean)
+}
+
+/// `tollgate report render`: a JSON check report in another format.
+fn run_render(cli: &Cli, args: &RenderReportArgs, cwd: &Path) -> anyhow::Result<Exit> {
+    let settings = crate::app::config::Config::discover(cli.config.as_deref(), cwd)?.settings;
+    let options = super::policy_options(&settings, &args.policy, cwd);
+    let rule_meta = if options.builtin || !options.paths.is_empty() {
+        crate::stages::policy::PolicySet::load(&options, cwd)?.rule_meta()
+    } else {
+        BTreeMap::new()
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let mut buffer = Vec::new();
+    super::merge::render(
+        &args.report,
+        args.format,
+        color,
+        rule_meta,
+        cwd,
+        &mut buffer,
+    )?;
+    write_out(args.output.as_deref(), &buffer)?;
+    Ok(Exit::Clean)
+}
+
+fn write_out(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        Some(path) => std::fs::write(path, bytes)
+            .map_err(|e| anyhow!("cannot write the report to {}: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
 }
 
 /// Re-runs the check at the recorded commits and compares verdict and digests.

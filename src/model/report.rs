@@ -82,6 +82,10 @@ pub struct Report {
     /// Metadata of rules that bring their own (policies); built-in rules are
     /// described by [`rules::builtin`].
     pub rules: BTreeMap<String, rules::RuleMeta>,
+    /// Render targets in the order the run met them (those with render
+    /// problems, then the rendered units): merging shards' reports keeps the
+    /// details of the first target, as one run does.
+    pub target_order: Vec<Arc<str>>,
 }
 
 impl Report {

@@ -18,7 +18,8 @@ pub(crate) const REPORT_VERSION: u32 = 1;
 pub(crate) use crate::model::finding::Status;
 pub(crate) use crate::pipeline::review::{Approval, Digests, Review, TargetReview, Verdict};
 
-fn finding_json(f: &Finding, status: Status) -> Value {
+/// One finding of the JSON approval report.
+pub(crate) fn finding_json(f: &Finding, status: Status) -> Value {
     let mut v = json!({
         "rule": f.rule.as_ref(),
         "severity": f.severity.as_str(),

@@ -79,7 +79,8 @@ pub struct RenderedUnit {
 }
 
 impl Unit {
-    fn name(&self) -> &Arc<str> {
+    /// The unit's display name: the file's, or the target's.
+    pub(crate) fn name(&self) -> &Arc<str> {
         match self {
             Self::File(input) => &input.name,
             Self::Rendered(r) => &r.name,
@@ -124,11 +125,47 @@ pub fn check_all(
     stdin: Option<&[u8]>,
     catalog: &mut Catalog,
 ) -> Vec<FileOutcome> {
+    check_some(run, units, stdin, catalog, &|_| true)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// [`check_all`] for a shard: the units `mine` rejects are only read for
+/// what other files need from them (CRDs, kustomize patch files), learned
+/// in unit order as the whole run learns them, and never checked (`None`).
+pub fn check_some(
+    run: &Run,
+    units: &[Unit],
+    stdin: Option<&[u8]>,
+    catalog: &mut Catalog,
+    mine: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<Option<FileOutcome>> {
     let settings = &run.settings;
     let learner = &*catalog;
     let loaded: Vec<Loaded> = units
         .par_iter()
-        .map(|unit| {
+        .enumerate()
+        .map(|(i, unit)| {
+            if !mine(i) {
+                let learned = catch_unwind(AssertUnwindSafe(|| {
+                    learn_only(unit, stdin, settings, learner)
+                }));
+                return Loaded {
+                    outcome: FileOutcome {
+                        name: unit.name().clone(),
+                        documents: 0,
+                        resources: 0,
+                        findings: Vec::new(),
+                        source: None,
+                        schema_missing: 0,
+                        not_kubernetes: None,
+                    },
+                    source: None,
+                    objects: Vec::new(),
+                    learned: learned.unwrap_or_default(),
+                };
+            }
             let result = catch_unwind(AssertUnwindSafe(|| {
                 let mut file = stats::timed(Stage::Load, || match unit {
                     Unit::File(input) => load_input(input, stdin, settings),
@@ -169,12 +206,52 @@ pub fn check_all(
     let catalog = &*catalog;
     loaded
         .into_par_iter()
-        .zip(units.par_iter())
-        .map(|(file, unit)| {
+        .zip(units.par_iter().enumerate())
+        .map(|(file, (i, unit))| {
+            if !mine(i) {
+                return None;
+            }
             let result = catch_unwind(AssertUnwindSafe(|| validate(file, unit, catalog, run)));
-            result.unwrap_or_else(|panic| internal_error(unit.name(), &panic))
+            Some(result.unwrap_or_else(|panic| internal_error(unit.name(), &panic)))
         })
         .collect()
+}
+
+/// What another shard's unit teaches the catalog. A file that can hold no
+/// CRD (its text never names the kind, nor escapes a character) and is no
+/// kustomization is not parsed at all.
+fn learn_only(
+    unit: &Unit,
+    stdin: Option<&[u8]>,
+    settings: &Settings,
+    learner: &Catalog,
+) -> Learned {
+    let input = match unit {
+        Unit::Rendered(r) => return learner.learn(None, &r.objects),
+        Unit::File(input) => input,
+    };
+    let Ok(bytes) = read(input, stdin, settings.limits.max_file_size) else {
+        return Learned::default();
+    };
+    let Ok(text) = source::decode(bytes) else {
+        return Learned::default();
+    };
+    let base = input.name.rsplit(['/', '\\']).next().unwrap_or(&input.name);
+    if !text.contains("CustomResourceDefinition")
+        && !text.contains('\\')
+        && !base.to_ascii_lowercase().contains("kustomization")
+    {
+        return Learned::default();
+    }
+    let file = read_and_load(input, stdin, settings);
+    let known = file
+        .source
+        .as_ref()
+        .and_then(|src| crate::model::format::recognise(&input.name, &src.text, &file.objects));
+    if known.is_some() {
+        return Learned::default();
+    }
+    learner.learn(unit.path(), &file.objects)
 }
 
 /// Phase 2: schema and policy findings for one loaded file.

@@ -20,6 +20,54 @@ pub struct Run {
     pub ignore_waivers: bool,
     /// The directory names in reports are relative to.
     pub cwd: std::path::PathBuf,
+    /// `--shard I/N`: check only this shard's files and targets.
+    pub shard: Option<Shard>,
+}
+
+/// One part of a run split over `count` machines (`--shard index/count`):
+/// a file or render target belongs to the shard its name hashes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    /// How many shards in all (at least 1).
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `I/N` with `1 <= I <= N`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("expected I/N with 1 <= I <= N, found `{text}`");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u32 = i.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+
+    /// The shard (1-based) a name belongs to: FNV-1a (64 bits) of its bytes
+    /// modulo the count, the same on every machine and release.
+    pub fn of(name: &str, count: u32) -> u32 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in name.as_bytes() {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        u32::try_from(hash % u64::from(count.max(1))).unwrap_or(0) + 1
+    }
+
+    /// Whether this shard checks the file or target `name`.
+    pub fn owns(&self, name: &str) -> bool {
+        Self::of(name, self.count) == self.index
+    }
+
+    /// The first shard: it alone reports what belongs to no file or target
+    /// (discovery's skip counts, the change review's diff and approvals).
+    pub fn is_first(&self) -> bool {
+        self.index == 1
+    }
 }
 
 impl Run {
@@ -32,6 +80,7 @@ impl Run {
             cwd,
             waivers: Waivers::default(),
             ignore_waivers: false,
+            shard: None,
         }
     }
 }

@@ -44,7 +44,7 @@ impl Exit {
     }
 }
 
-pub use super::context::Run;
+pub use super::context::{Run, Shard};
 
 /// Checks `inputs` and gathers a sorted report (without the discovery counts,
 /// which the caller knows).
@@ -62,6 +62,18 @@ pub(crate) fn check_unsettled(
     inputs: &[Input],
     stdin: Option<&[u8]>,
     rendered: Vec<RenderedUnit>,
+) -> anyhow::Result<Report> {
+    check_unsettled_owned(run, inputs, stdin, rendered, None)
+}
+
+/// [`check_unsettled`] where `owns` (instead of `run.shard`) says which
+/// units this shard checks: change review shards a base file by its head name.
+pub(crate) fn check_unsettled_owned(
+    run: &Run,
+    inputs: &[Input],
+    stdin: Option<&[u8]>,
+    rendered: Vec<RenderedUnit>,
+    owns: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> anyhow::Result<Report> {
     let settings = &run.settings;
     // Schemas: the embedded Kubernetes set, user directories; CRDs are learned
@@ -93,6 +105,7 @@ pub(crate) fn check_unsettled(
         .map(|i| Unit::File(i.clone()))
         .collect();
     let files = units.len();
+    let planned = plan.units.len();
     units.extend(plan.units.into_iter().map(|t| {
         Unit::Rendered(RenderedUnit {
             name: t.name,
@@ -100,18 +113,27 @@ pub(crate) fn check_unsettled(
             objects: t.objects,
         })
     }));
-    let extra = rendered.len();
     units.extend(rendered.into_iter().map(Unit::Rendered));
-    let progress = super::progress::Progress::start(units.len());
+    // A shard checks its own units, but every unit is read for what the
+    // others need from it (CRDs, kustomize patches).
+    let total = plan.targets + units.len() - files - planned;
+    let shard = Sharding::new(run, owns, &plan.findings, total, &units);
+    let progress = super::progress::Progress::start(shard.mine.iter().filter(|m| **m).count());
     // Per unit, in parallel: read → decode → load → resources (or the rendered
     // objects) → schema → policy.
-    let outcomes = super::check::check_all(run, &units, stdin, &mut catalog);
+    let outcomes = super::check::check_some(run, &units, stdin, &mut catalog, &|i| shard.mine[i]);
     drop(progress);
     let mut report = Report::default();
-    report.summary.files = files;
-    report.summary.targets = plan.targets + extra;
-    report.findings.extend(plan.findings);
-    for (outcome, unit) in outcomes.into_iter().zip(&units) {
+    report.summary.files = (0..files).filter(|&i| shard.mine[i]).count();
+    report.summary.targets = shard.targets;
+    report.target_order = shard.order;
+    report.findings.extend(
+        plan.findings
+            .into_iter()
+            .filter(|f| f.targets.first().map_or(shard.first, |t| (shard.owns)(t))),
+    );
+    let outcomes = outcomes.into_iter().zip(&units);
+    for (outcome, unit) in outcomes.filter_map(|(o, u)| Some((o?, u))) {
         report.summary.documents += outcome.documents;
         report.summary.resources += outcome.resources;
         report.summary.schema_missing += outcome.schema_missing;
@@ -147,6 +169,58 @@ pub(crate) fn check_unsettled(
     }
     merge_targets(&mut report.findings);
     Ok(report)
+}
+
+/// Which units a shard checks, and its share of the target count.
+struct Sharding<'a> {
+    /// Per unit: checked here.
+    mine: Vec<bool>,
+    /// Whether a file or target name is this shard's.
+    owns: Box<dyn Fn(&str) -> bool + Sync + 'a>,
+    /// The first shard (or no sharding): it keeps what has no name.
+    first: bool,
+    /// Targets counted by this shard; the shards' counts add up to the run's.
+    targets: usize,
+    /// Every target, in the order the run meets them.
+    order: Vec<Arc<str>>,
+}
+
+impl<'a> Sharding<'a> {
+    fn new(
+        run: &'a Run,
+        owns: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
+        problems: &[Finding],
+        total: usize,
+        units: &[Unit],
+    ) -> Self {
+        let owns: Box<dyn Fn(&str) -> bool + Sync + 'a> = match (owns, run.shard) {
+            (Some(f), _) => Box::new(f),
+            (None, Some(s)) => Box::new(move |name: &str| s.owns(name)),
+            (None, None) => Box::new(|_: &str| true),
+        };
+        let first = run.shard.is_none_or(|s| s.is_first());
+        let mut order: Vec<Arc<str>> = Vec::new();
+        for t in problems.iter().filter_map(|f| f.targets.first()) {
+            if !order.contains(t) {
+                order.push(t.clone());
+            }
+        }
+        order.extend(units.iter().filter_map(|u| match u {
+            Unit::Rendered(r) => Some(r.name.clone()),
+            Unit::File(_) => None,
+        }));
+        // Counted targets without a name (none today) go to the first shard.
+        let unnamed = total.saturating_sub(order.len());
+        let targets = order.iter().filter(|t| owns(t)).count() + if first { unnamed } else { 0 };
+        let mine = units.iter().map(|u| owns(u.name())).collect();
+        Self {
+            mine,
+            owns,
+            first,
+            targets,
+            order,
+        }
+    }
 }
 
 /// Rule levels from `rules:`, then waivers, then the report order, the rules'
