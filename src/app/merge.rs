@@ -549,8 +549,19 @@ pub(crate) fn render(
     report.changed_files = changed_files(&value["changed_files"]);
     report.count_severities();
     report.rules = rule_meta;
-    // Sources of the files with findings, for code frames and fingerprints.
+    // Sources of the files with findings, for code frames and fingerprints:
+    // not of files a run never parses (a render problem's kustomization, the
+    // config's waivers, a file too large or unreadable), as a run keeps none.
+    let parsed: std::collections::HashSet<Arc<str>> = report
+        .findings
+        .iter()
+        .filter(|f| !UNPARSED.contains(&f.rule))
+        .map(|f| f.file.clone())
+        .collect();
     for f in &mut report.findings {
+        if !parsed.contains(&f.file) {
+            continue;
+        }
         let source = match report.sources.get(&f.file) {
             Some(s) => Some(s.clone()),
             None => std::fs::read(cwd.join(&*f.file))
@@ -569,6 +580,18 @@ pub(crate) fn render(
     format.write(&report, color, out)?;
     Ok(())
 }
+
+/// Rules about files a run reports without parsing them.
+const UNPARSED: [crate::model::finding::RuleId; 8] = [
+    rules::RENDER_ERROR,
+    rules::RENDER_UNSUPPORTED,
+    rules::WAIVER_EXPIRED,
+    rules::WAIVER_UNUSED,
+    rules::FILE_TOO_LARGE,
+    rules::UNREADABLE,
+    rules::ENCODING,
+    rules::INTERNAL_ERROR,
+];
 
 /// The byte offset of a line and column (characters) in a source.
 fn offset(src: &SourceFile, at: Position) -> usize {

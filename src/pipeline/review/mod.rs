@@ -283,7 +283,16 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     let head_inputs = side_inputs(&head_versions, &head_renders);
     let base_inputs = side_inputs(&base_versions, &base_renders);
     let mut report = run::check_unsettled(ctx, &head_inputs, None, head_units)?;
-    let mut base_report = run::check_unsettled(ctx, &base_inputs, None, base_units)?;
+    // A shard (`--shard`) checks every base file (a file's finding is
+    // `existing` when any base file has it on the same resource), and the
+    // base render of its own targets.
+    let base_files: BTreeSet<&str> = base_inputs.iter().map(|i| &*i.name).collect();
+    let owns_base =
+        |name: &str| base_files.contains(name) || ctx.shard.is_none_or(|s| s.owns(name));
+    let mut base_report =
+        run::check_unsettled_owned(ctx, &base_inputs, None, base_units, Some(&owns_base))?;
+    // The diff, change policies, render problems and approvals: the first shard's.
+    let first = ctx.shard.is_none_or(|s| s.is_first());
     run::settle(ctx, &mut base_report);
 
     // new or existing: the same rule on the same resource and path at base;
@@ -323,7 +332,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     });
 
     // Render problems of the reviewed targets, `existing` when the base render had them.
-    for t in &rendered {
+    for t in rendered.iter().filter(|_| first) {
         let base_problems: BTreeSet<(&str, &str)> = t
             .base
             .problems
@@ -346,7 +355,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     // change of each target (with `target` in the input).
     let mut approvals = Vec::new();
     let mut rendered_findings = Merged::default();
-    if let Some(policies) = &ctx.policies {
+    if let Some(policies) = ctx.policies.as_ref().filter(|_| first) {
         let rules = policies.change_rules();
         if !rules.is_empty() {
             for change in &changes {
@@ -491,6 +500,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     }
     let target_reviews = rendered
         .iter()
+        .filter(|_| first)
         .map(|t| TargetReview {
             target: t.name.clone(),
             changes: t.changes.clone(),
@@ -520,7 +530,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
             HeadSide::Commit(_) => "commit",
         },
         files,
-        changes,
+        changes: if first { changes } else { Vec::new() },
         targets: target_reviews,
         findings,
         approvals,
