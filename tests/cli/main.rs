@@ -27,6 +27,7 @@ mod render_security;
 mod review;
 mod rules;
 mod schema;
+mod shards;
 mod stats;
 mod waivers;
 
