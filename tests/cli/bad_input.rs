@@ -180,6 +180,42 @@ fn generated_bad_inputs_are_bounded() {
     assert!(elapsed.as_secs() < 60, "took {elapsed:?}");
 }
 
+/// 200,000 levels of flow nesting inside a block mapping (quadratic in libyaml
+/// before the loader stopped at the depth limit: about 150 s): one `depth-limit`
+/// finding each, at the first bracket past the limit, and the next document read.
+#[test]
+fn deep_flow_nesting_in_block_context_is_linear() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let n = 200_000;
+    let seq = generated(d, "seq.yaml", |p| {
+        let text = format!("a: {}{}\n---\nb: [\n", "[".repeat(n), "]".repeat(n));
+        fs::write(p, text).expect("write")
+    });
+    let map = generated(d, "map.yaml", |p| {
+        fs::write(p, format!("a: {}x{}\n", "{a: ".repeat(n), "}".repeat(n))).expect("write")
+    });
+    let started = Instant::now();
+    let run = tollgate_in(d, &["check", &seq, &map, "--format", "json"], None);
+    let elapsed = started.elapsed();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut found = loader_findings(&run);
+    found.sort();
+    // The depth limit is 256: the block mapping is level 1, so the 256th bracket
+    // (column 259) or `{a: ` (column 3 + 255 * 4 = 1023) is the one past it. The
+    // second document of seq.yaml is still read: its syntax error is reported.
+    assert_eq!(
+        found,
+        [
+            ("depth-limit".to_owned(), 1, 259),
+            ("depth-limit".to_owned(), 1, 1024),
+            ("syntax".to_owned(), 4, 1),
+        ]
+    );
+    // A guard against quadratic time, loose on purpose (debug build).
+    assert!(elapsed.as_secs() < 10, "took {elapsed:?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn special_files_in_a_walk() {
