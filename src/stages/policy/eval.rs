@@ -36,6 +36,8 @@ struct Worker {
     generation: u64,
     engine: Engine,
     vm: Option<Option<regorus::rvm::RegoVM>>,
+    /// Users' rules and exceptions on the VM, as `vm`.
+    user_vm: Option<Option<regorus::rvm::RegoVM>>,
 }
 
 thread_local! {
@@ -69,6 +71,7 @@ impl PolicySet {
                     generation: self.generation,
                     engine: self.engine.clone(),
                     vm: None,
+                    user_vm: None,
                 });
             }
             if let Some(worker) = slot.as_mut() {
@@ -137,10 +140,38 @@ impl PolicySet {
                     }
                 })
             };
+        // Users' rules and the exceptions, first on the worker's VM in one
+        // execution: a run-time error the interpreter would report ends that run
+        // (`vm::user_machine`), and the document then goes to the interpreter
+        // as before, rule by rule, which names the rule in a `policy-error`.
+        let has_user = rules.iter().any(|r| !is_pack_rule(r));
+        let mut user_values: Option<regorus::Value> = None;
+        if (has_user || !self.exception_packages.is_empty())
+            && let Some(vm) = worker.user_vm.get_or_insert_with(|| {
+                self.vm_user_program()
+                    .and_then(|p| super::vm::user_machine(p, self.engine.get_data()))
+            })
+        {
+            match super::vm::run(
+                vm,
+                input.clone(),
+                deadline.saturating_duration_since(Instant::now()),
+            ) {
+                Ok(value) => user_values = value,
+                Err(()) => timed_out = true,
+            }
+        }
         // conftest exceptions: sets of rule names, per package.
         let mut waived: BTreeSet<(String, String)> = BTreeSet::new();
         for package in &self.exception_packages {
-            match run(engine, &format!("data.{package}.exception"), false) {
+            if timed_out {
+                break;
+            }
+            let value = match &user_values {
+                Some(all) => Ok(super::vm::user_value(all, "exceptions", package)),
+                None => run(engine, &format!("data.{package}.exception"), false),
+            };
+            match value {
                 Ok(value) => {
                     for name in exception_names(&value) {
                         waived.insert((package.clone(), name));
@@ -188,8 +219,11 @@ impl PolicySet {
             if timed_out {
                 break;
             }
-            let result = match &pack_values {
-                Some(all) if is_pack_rule(rule) => Ok(pack_value(all, rule)),
+            let result = match (&pack_values, &user_values) {
+                (Some(all), _) if is_pack_rule(rule) => Ok(pack_value(all, rule)),
+                (_, Some(all)) if !is_pack_rule(rule) => {
+                    Ok(super::vm::user_value(all, "rules", &rule.query))
+                }
                 _ => run(engine, &rule.query, false),
             };
             match result {

@@ -291,6 +291,26 @@ impl PolicySet {
     }
 }
 
+impl PolicySet {
+    /// Users' enabled rules (every counted rule but the pack's), in order.
+    pub(crate) fn user_rules(&self) -> Vec<&PolicyRule> {
+        self.enabled_rules()
+            .filter(|r| !eval::is_pack_rule(r))
+            .collect()
+    }
+
+    /// Users' rules and exceptions compiled for the VM; `None` with
+    /// `policy.engine: interpreter`, when there are none, or when the VM
+    /// compiler refuses them (then they run on the interpreter). Compiled per
+    /// worker, as [`Self::vm_program`].
+    pub(crate) fn vm_user_program(&self) -> Option<std::sync::Arc<regorus::rvm::Program>> {
+        if self.engine_choice == PolicyEngine::Interpreter {
+            return None;
+        }
+        vm::compile_user(&self.engine, &self.user_rules(), &self.exception_packages)
+    }
+}
+
 /// A fresh engine with `sources` and `data` loaded (Rego v1).
 pub(crate) fn new_engine(
     sources: &[PolicySource],

@@ -75,6 +75,88 @@ pub(crate) fn compile(engine: &Engine, rules: &[&PolicyRule]) -> Option<Arc<Prog
     Compiler::compile_from_policy(&compiled, &[ENTRY]).ok()
 }
 
+/// The package of the generated module for users' rules.
+const USER_PACKAGE: &str = "tollgate.internal.vm_user";
+/// Its rule: `{"rules": {"<query>": [value]}, "exceptions": {"<package>": [value]}}`.
+const USER_ENTRY: &str = "data.tollgate.internal.vm_user.results";
+
+/// The generated module gathering users' `rules` and the `exception` rules of
+/// `exception_packages`. Each value is wrapped in an array comprehension
+/// (`[x | x := data.main.deny]`), so a complete rule that is undefined on a
+/// document leaves the others defined: `[]` (or, on the VM, `[undefined]`) is
+/// undefined, `[v]` is `v`.
+pub(crate) fn user_entry_module(rules: &[&PolicyRule], exception_packages: &[String]) -> String {
+    let mut module =
+        format!("package {USER_PACKAGE}\n\nimport rego.v1\n\nresults := {{\n\t\"rules\": {{\n");
+    for rule in rules {
+        module.push_str(&format!(
+            "\t\t{:?}: [x | x := {}],\n",
+            rule.query, rule.query
+        ));
+    }
+    module.push_str("\t},\n\t\"exceptions\": {\n");
+    for package in exception_packages {
+        module.push_str(&format!(
+            "\t\t{package:?}: [x | x := data.{package}.exception],\n"
+        ));
+    }
+    module.push_str("\t},\n}\n");
+    module
+}
+
+/// Compiles users' `rules` and exceptions to an RVM program; `None` when the
+/// engine or the VM compiler refuses them (a construct the VM lacks: `with`,
+/// `print`, `walk`, the `time` builtins, ...), and the interpreter then
+/// evaluates them on every document.
+pub(crate) fn compile_user(
+    engine: &Engine,
+    rules: &[&PolicyRule],
+    exception_packages: &[String],
+) -> Option<Arc<Program>> {
+    if rules.is_empty() && exception_packages.is_empty() {
+        return None;
+    }
+    let mut engine = engine.clone();
+    engine
+        .add_policy(
+            "<tollgate vm user entry>".to_owned(),
+            user_entry_module(rules, exception_packages),
+        )
+        .ok()?;
+    let entry: regorus::Rc<str> = USER_ENTRY.into();
+    let compiled = engine.compile_with_entrypoint(&entry).ok()?;
+    Compiler::compile_from_policy(&compiled, &[USER_ENTRY]).ok()
+}
+
+/// A VM for users' rules: as [`machine_with_data`], and every run-time error
+/// the interpreter would raise (a builtin's error, a division by zero, a
+/// conflict between values, `some x in` a scalar) ends the run with an error
+/// instead of making the rule body undefined (the switch tollgate adds to
+/// regorus, `vendor/regorus/TOLLGATE-PATCH.md`), so [`run`] gives `Ok(None)`
+/// and the caller asks the interpreter, which reports the `policy-error`.
+pub(crate) fn user_machine(program: Arc<Program>, data: regorus::Value) -> Option<RegoVM> {
+    let mut vm = machine_with_data(program, data)?;
+    vm.set_strict_builtin_errors(true);
+    vm.set_errors_end_run(true);
+    Some(vm)
+}
+
+/// One value of [`user_entry_module`]'s result: `Undefined` when the rule was.
+pub(crate) fn user_value(results: &regorus::Value, group: &str, key: &str) -> regorus::Value {
+    let wrapped = results
+        .as_object()
+        .ok()
+        .and_then(|o| o.get(&regorus::Value::from(group)))
+        .and_then(|g| g.as_object().ok())
+        .and_then(|g| g.get(&regorus::Value::from(key)));
+    match wrapped.and_then(|w| w.as_array().ok()) {
+        Some(array) if array.len() == 1 => {
+            array.first().cloned().unwrap_or(regorus::Value::Undefined)
+        }
+        _ => regorus::Value::Undefined,
+    }
+}
+
 /// A VM for one worker thread. No instruction budget: the per-document time
 /// budget bounds it, as it bounds the interpreter.
 pub(crate) fn machine(program: Arc<Program>) -> RegoVM {
