@@ -74,8 +74,25 @@ pub struct RenderedUnit {
     pub name: Arc<str>,
     /// The target's file table (`SourceFile::rendered`).
     pub source: Arc<SourceFile>,
-    /// The rendered objects, in kustomize's output order.
-    pub objects: Vec<resource::Object>,
+    /// The rendered objects, in kustomize's output order; the pass takes
+    /// them (no copy is kept while they are checked).
+    objects: std::sync::Mutex<Vec<resource::Object>>,
+}
+
+impl RenderedUnit {
+    /// A unit for a target's rendered objects.
+    pub fn new(name: Arc<str>, source: Arc<SourceFile>, objects: Vec<resource::Object>) -> Self {
+        Self {
+            name,
+            source,
+            objects: std::sync::Mutex::new(objects),
+        }
+    }
+
+    /// Takes the objects out (each unit is loaded once per run).
+    fn take_objects(&self) -> Vec<resource::Object> {
+        std::mem::take(&mut *self.objects.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 impl Unit {
@@ -101,7 +118,7 @@ impl Unit {
 
 /// Phase 1 of a rendered target: its objects are built already.
 fn load_rendered(unit: &RenderedUnit) -> Loaded {
-    let objects = unit.objects.clone();
+    let objects = unit.take_objects();
     Loaded {
         outcome: FileOutcome {
             name: unit.name.clone(),
@@ -227,7 +244,7 @@ fn learn_only(
     learner: &Catalog,
 ) -> Learned {
     let input = match unit {
-        Unit::Rendered(r) => return learner.learn(None, &r.objects),
+        Unit::Rendered(r) => return learner.learn(None, &r.take_objects()),
         Unit::File(input) => input,
     };
     let Ok(bytes) = read(input, stdin, settings.limits.max_file_size) else {

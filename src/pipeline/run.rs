@@ -106,13 +106,11 @@ pub(crate) fn check_unsettled_owned(
         .collect();
     let files = units.len();
     let planned = plan.units.len();
-    units.extend(plan.units.into_iter().map(|t| {
-        Unit::Rendered(RenderedUnit {
-            name: t.name,
-            source: t.source,
-            objects: t.objects,
-        })
-    }));
+    units.extend(
+        plan.units
+            .into_iter()
+            .map(|t| Unit::Rendered(RenderedUnit::new(t.name, t.source, t.objects))),
+    );
     units.extend(rendered.into_iter().map(Unit::Rendered));
     // A shard checks its own units, but every unit is read for what the
     // others need from it (CRDs, kustomize patches).

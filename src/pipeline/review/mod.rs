@@ -603,11 +603,11 @@ fn unit(r: &Rendered, display: &dyn Fn(&str) -> String) -> RenderedUnit {
             node: res.node.clone(),
         })
         .collect();
-    RenderedUnit {
-        source: Arc::new(SourceFile::rendered(name.clone(), parts)),
-        name,
+    RenderedUnit::new(
+        name.clone(),
+        Arc::new(SourceFile::rendered(name, parts)),
         objects,
-    }
+    )
 }
 
 /// Loads one side's changed files into located resources (changed files only,
