@@ -473,3 +473,168 @@ fn policy_engine_in_the_config() {
         bad.stderr
     );
 }
+
+/// Users' policies on the compiled VM give the interpreter's report, byte for
+/// byte: the conftest-equivalent policies, the benchmark's 4-rule policy, a
+/// policy that fails at run time and one the VM cannot compile, each with and
+/// without the pack, over generated documents with wrongly typed fields, the
+/// conftest examples' inputs and the real corpus (each skipped when absent).
+#[test]
+fn users_policies_on_the_vm_give_the_interpreters_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).expect("mkdir");
+    write_generated_documents(&docs, 120);
+    // A policy the VM compiler refuses (`walk`, `with`): the interpreter runs it.
+    let gaps = dir.path().join("gaps");
+    std::fs::create_dir_all(&gaps).expect("mkdir");
+    std::fs::write(
+        gaps.join("gaps.rego"),
+        "package main\n\nimport rego.v1\n\ndeny_deep contains sprintf(\"deep %v\", [p]) if {\n\twalk(input, [p, v])\n\tv == \"deep\"\n}\n\nlabels := input.metadata.labels\n\nwarn_app contains \"no app label\" if {\n\tnot labels.app with input as {\"metadata\": {\"labels\": {}}}\n\tinput.kind == \"Service\"\n}\n",
+    )
+    .expect("write");
+    let c = format!("{FIX}/conftest");
+    let policies: Vec<Vec<String>> = vec![
+        vec![
+            "-p".into(),
+            format!("{c}/kubernetes/policy"),
+            "--all-namespaces".into(),
+        ],
+        vec!["-p".into(), format!("{c}/exceptions/policy")],
+        vec!["-p".into(), format!("{c}/compose/policy")],
+        vec!["-p".into(), format!("{c}/kustomize/policy")],
+        vec!["-p".into(), format!("{c}/multiple/policy")],
+        vec![
+            "-p".into(),
+            format!("{c}/nested/policy"),
+            "--namespace".into(),
+            "group*".into(),
+        ],
+        vec!["-p".into(), "bench/policy/conftest4".into()],
+        vec!["-p".into(), format!("{FIX}/runtime/policy")],
+        vec!["-p".into(), gaps.display().to_string()],
+    ];
+    let mut inputs = vec![docs.display().to_string()];
+    let examples = root().join(CONFTEST);
+    if examples.join("EXPECTED.md").is_file() {
+        for sub in ["kubernetes", "exceptions", "compose", "data", "kustomize"] {
+            inputs.push(format!("{CONFTEST}/{sub}"));
+        }
+    } else {
+        eprintln!("SKIPPED the conftest inputs: {CONFTEST} is absent");
+    }
+    let real = root().join("../shared/corpus/real");
+    if real.is_dir() {
+        inputs.push("../shared/corpus/real".into());
+    } else {
+        eprintln!("SKIPPED the real corpus: ../shared/corpus/real is absent");
+    }
+    let mut compared = 0;
+    let mut policy_findings = 0;
+    for flags in &policies {
+        for input in &inputs {
+            for pack in [true, false] {
+                let mut args: Vec<&str> = vec!["check", "--format", "json", "--no-render"];
+                if !pack {
+                    args.push("--no-builtin");
+                }
+                args.extend(flags.iter().map(String::as_str));
+                args.push(input);
+                let vm = tollgate(&args);
+                args.extend(["--policy-engine", "interpreter"]);
+                let interpreter = tollgate(&args);
+                assert!(vm.code < 2, "{args:?}: {}", vm.stderr);
+                assert_eq!(vm.code, interpreter.code, "{args:?}");
+                assert!(
+                    vm.stdout == interpreter.stdout,
+                    "{args:?}: the reports differ"
+                );
+                compared += 1;
+                policy_findings += json(&vm)["findings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| {
+                        let rule = f["rule"].as_str().unwrap_or_default();
+                        rule.contains('.') || rule.starts_with("policy-")
+                    })
+                    .count();
+            }
+        }
+    }
+    assert!(compared >= 18, "{compared}");
+    // Not vacuous: the users' rules report, and the runtime policy errors.
+    assert!(policy_findings > 500, "{policy_findings}");
+}
+
+/// `n` files of Deployments, Pods, Services, compose-like and ratio documents,
+/// each field the test policies read right, wrong, or of the wrong type.
+fn write_generated_documents(dir: &std::path::Path, n: usize) {
+    use serde_json::json;
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut pick =
+        |items: &[serde_json::Value]| items[(next() % items.len() as u64) as usize].clone();
+    for i in 0..n {
+        let image = pick(&[
+            json!("nginx:latest"),
+            json!("nginx:1.27"),
+            json!(5),
+            json!(null),
+            json!("a:b:latest"),
+        ]);
+        let privileged = pick(&[json!(true), json!(false), json!("true"), json!(null)]);
+        let memory = pick(&[
+            json!({"limits": {"memory": "1Gi"}}),
+            json!({}),
+            json!("oops"),
+            json!({"limits": 3}),
+        ]);
+        let container = json!({"name": format!("c{i}"), "image": image, "securityContext": {"privileged": privileged}, "resources": memory});
+        let containers = pick(&[
+            json!([container.clone()]),
+            json!([container.clone(), {"name": "b", "image": "x:latest"}]),
+            json!("oops"),
+            json!([]),
+        ]);
+        let non_root = pick(&[json!(true), json!(false), json!("yes"), json!(null)]);
+        let pod_security = pick(&[json!({"runAsNonRoot": non_root}), json!({}), json!("oops")]);
+        let name = pick(&[
+            json!(format!("app-{i}")),
+            json!("can-run-as-root"),
+            json!(7),
+            json!(null),
+        ]);
+        let labels = pick(&[
+            json!({"app": "web", "app.kubernetes.io/name": "web"}),
+            json!({}),
+            json!("oops"),
+        ]);
+        let kind = pick(&[
+            json!("Deployment"),
+            json!("Pod"),
+            json!("StatefulSet"),
+            json!("Service"),
+            json!("Ratio"),
+            json!(3),
+        ]);
+        let pod = json!({"securityContext": pod_security, "containers": containers, "initContainers": pick(&[json!([]), json!([{"name": "i", "image": "busybox:latest"}]), json!(1)])});
+        let spec = if kind == "Pod" {
+            pod
+        } else {
+            json!({"selector": {"matchLabels": pick(&[json!({"app": "a", "release": "r"}), json!({"app": "a"}), json!("x")])}, "template": {"spec": pod}, "type": pick(&[json!("LoadBalancer"), json!("ClusterIP")]), "ports": pick(&[json!([{"port": 22}, {"port": 80}]), json!("22"), json!([22])])})
+        };
+        let doc = json!({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "labels": labels}, "spec": spec,
+            "services": pick(&[json!({"web": {"image": "nginx:latest"}}), json!({"web": {"image": 3}}), json!(["x:latest"]), json!("oops")]),
+            "version": pick(&[json!("3.4"), json!("3.9"), json!("x"), json!(2)]),
+            "total": pick(&[json!(100), json!(5), json!("10")]), "parts": pick(&[json!(2), json!(0), json!(1)]),
+            "hello": pick(&[json!("world"), json!("there")])});
+        let text = serde_json::to_string_pretty(&doc).expect("json");
+        std::fs::write(dir.join(format!("doc-{i:03}.json")), text).expect("write");
+    }
+}
