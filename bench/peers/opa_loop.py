@@ -5,6 +5,10 @@ c-shared library, called through ctypes).
     python opa_loop.py DIR POLICY_DIR     evaluate the pack, one JSON line on stdout
     python opa_loop.py --parse-only DIR   only read and parse (the PyYAML reference)
     python opa_loop.py --tests POLICY_DIR run the pack's own `test_*` rules on OPA
+    python opa_loop.py --conftest DIR POLICY_DIR
+                                          a user's conftest-style policy (package `main`):
+                                          each deny*/violation*/warn* rule one query per
+                                          document, as conftest queries them
 
 What it does, as conftest does per file:
 - PyYAML (`yaml.load_all`, with the libyaml `CSafeLoader` when PyYAML was built with it,
@@ -87,6 +91,9 @@ def main(argv):
     if argv and argv[0] == "--tests":
         return run_tests(argv[1])
 
+    if argv and argv[0] == "--conftest":
+        return run_conftest(argv[1], argv[2], started)
+
     root, policy_dir = argv[0], argv[1]
     from opa_bindings import OpaEngine  # noqa: E402 (only these modes need it)
 
@@ -121,6 +128,54 @@ def main(argv):
         "violations": sum(by_rule.values()),
         "by_rule": {k: v for k, v in sorted(by_rule.items()) if v},
         "unserializable_queries": unserializable,
+        "parse_seconds": round(parse_seconds, 3), "eval_seconds": round(eval_seconds, 3),
+        "seconds": round(time.monotonic() - started, 3),
+    }))
+    return 0
+
+
+def run_conftest(root, policy_dir, started):
+    """conftest's loop over package `main`: every counted rule of every document."""
+    from opa_bindings import OpaEngine
+
+    engine = OpaEngine()
+    rules = set()
+    for name in sorted(os.listdir(policy_dir)):
+        if not name.endswith(".rego") or name.endswith("_test.rego"):
+            continue
+        with open(os.path.join(policy_dir, name), encoding="utf-8") as f:
+            src = f.read()
+        engine.add_policy(os.path.join(policy_dir, name), src)
+        if re.search(r"^package\s+main\s*$", src, re.M):
+            rules |= set(re.findall(r"^((?:deny|violation|warn)(?:_[a-zA-Z0-9]+)*)\b", src, re.M))
+    rules = sorted(rules)
+    files = docs = queries = errors = 0
+    by_rule = {r: 0 for r in rules}
+    parse_seconds = eval_seconds = 0.0
+    for path in files_under(root):
+        files += 1
+        t0 = time.monotonic()
+        try:
+            file_docs = list(documents(path))
+        except yaml.YAMLError:
+            file_docs = []  # conftest reports the file; tollgate a syntax finding
+        t1 = time.monotonic()
+        parse_seconds += t1 - t0
+        for doc in file_docs:
+            docs += 1
+            for rule in rules:
+                queries += 1
+                try:
+                    result = engine.eval_document(f"main.{rule}", doc)
+                except Exception:  # a value JSON cannot carry, or a run-time error
+                    errors += 1
+                    continue
+                by_rule[rule] += len(result) if isinstance(result, (list, dict)) else 1
+        eval_seconds += time.monotonic() - t1
+    print(json.dumps({
+        "mode": "conftest", "loader": LOADER.__name__, "files": files, "documents": docs,
+        "rules": rules, "queries": queries, "violations": sum(by_rule.values()),
+        "by_rule": by_rule, "errors": errors,
         "parse_seconds": round(parse_seconds, 3), "eval_seconds": round(eval_seconds, 3),
         "seconds": round(time.monotonic() - started, 3),
     }))
