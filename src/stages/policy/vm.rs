@@ -5,12 +5,17 @@
 //! policy about 2.5× faster (`docs/performance.md`). It differs in one way that
 //! matters: a run-time error inside a rule body makes that body undefined
 //! instead of failing the query, as OPA does with its default
-//! `strict-builtin-errors = false`. So the VM evaluates only the built-in pack,
-//! whose rules are tested against the interpreter on every kind they match
-//! (tests below and in `eval.rs`), and a document the VM cannot finish (an error,
+//! `strict-builtin-errors = false`. The pack, whose rules guard against wrong
+//! types and are tested against the interpreter on every kind they match
+//! (tests below and in `eval.rs`), runs on the VM as upstream has it; a document the VM cannot finish (an error,
 //! an undefined result) is evaluated again by the interpreter, which names the
-//! failing rule in a `policy-error` finding. User policies always run on the
-//! interpreter, where every run-time error is reported.
+//! failing rule in a `policy-error` finding.
+//!
+//! Users' rules run on a second program ([`user_entry_module`]) with the switch
+//! tollgate's copy of regorus adds (`vendor/regorus/TOLLGATE-PATCH.md`): every
+//! run-time error the interpreter would report ends the VM run, and that
+//! document is evaluated on the interpreter, which reports it. A set the VM
+//! compiler refuses stays on the interpreter (`docs/decisions.md`).
 //!
 //! Each worker thread compiles one program, on the first document that needs
 //! it (about 2 ms; a program shared between threads costs more in contended
