@@ -258,6 +258,8 @@ pub struct Settings {
     pub render: RenderSettings,
     /// This repository (`repository:`).
     pub repository: RepositorySettings,
+    /// The parser for every input (`--parser`), overriding the choice by file name.
+    pub parser: Option<crate::load::Syntax>,
 }
 
 /// Resolved `repository:` settings.
@@ -315,6 +317,7 @@ impl Settings {
             },
             render: RenderSettings::default(),
             repository: RepositorySettings::default(),
+            parser: None,
         }
     }
 }

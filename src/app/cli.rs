@@ -207,6 +207,11 @@ pub struct SettingsArgs {
     #[arg(long)]
     pub all_namespaces: bool,
 
+    /// Read every input with this parser (conftest's names: yaml, json, hcl2,
+    /// ...), standard input included, instead of choosing by file name.
+    #[arg(long, value_name = "NAME", value_parser = parse_parser)]
+    pub parser: Option<crate::load::Syntax>,
+
     /// Time allowed for all policies on one document, in milliseconds
     /// (default 2000). Overrides `policy.timeout_ms`.
     #[arg(long, value_name = "MS")]
@@ -438,4 +443,12 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `--parser NAME`: one of the parsers tollgate has, by conftest's name.
+fn parse_parser(name: &str) -> Result<crate::load::Syntax, String> {
+    crate::load::Syntax::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = crate::load::Syntax::ALL.iter().map(|(n, _)| *n).collect();
+        format!("unknown parser `{name}` (one of: {})", names.join(", "))
+    })
 }

@@ -412,6 +412,7 @@ impl Config {
             repository: RepositorySettings {
                 urls: options.repository.urls,
             },
+            parser: None,
         };
         Ok(Self { settings, waivers })
     }

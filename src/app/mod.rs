@@ -102,6 +102,9 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Run
     if args.no_render {
         settings.render.enabled = false;
     }
+    if args.parser.is_some() {
+        settings.parser = args.parser;
+    }
     let options = policy_options(&settings, &args.policy, cwd);
     let options = policy::PolicyOptions {
         namespaces: if !args.namespace.is_empty() {

@@ -104,10 +104,11 @@ pub fn discover(
     Ok(out)
 }
 
-/// Whether a file name has a YAML or JSON extension (case-insensitive).
+/// Whether a file name is one tollgate reads when walking: a name one of its
+/// parsers is chosen for, as conftest chooses (`.yaml`, `.yml`, `.json`, `.tf`,
+/// `.tfvars`, `.hcl`, ...; see `load::Syntax::detect`).
 pub fn is_manifest_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")
+    crate::load::Syntax::detect(name).is_some() && name != "-"
 }
 
 /// The directory holding `.git` at or above `dir`, if any.

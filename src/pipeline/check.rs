@@ -447,7 +447,13 @@ pub fn read_and_load(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -
         }
     };
     let src = Arc::new(SourceFile::new(input.name.clone(), text));
-    let loaded = load::load(&src.text, Syntax::for_path(&input.name), &settings.limits);
+    let loaded = load::load(
+        &src.text,
+        settings
+            .parser
+            .unwrap_or_else(|| Syntax::for_path(&input.name)),
+        &settings.limits,
+    );
     for p in &loaded.problems {
         let mut f = Finding::at(
             &src,

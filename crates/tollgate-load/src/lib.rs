@@ -7,6 +7,8 @@
 //! document wherever the format allows.
 
 mod events;
+mod guard;
+pub mod hcl;
 #[doc(hidden)]
 pub mod invariants;
 pub mod json;
@@ -69,23 +71,73 @@ impl Default for Limits {
 }
 
 /// Which parser reads a source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Syntax {
     /// YAML 1.1 as go-yaml v2 reads it (also accepts most JSON).
     Yaml,
     /// Strict JSON (a stream of values, as Kubernetes' JSON decoder reads).
     Json,
+    /// HCL2 (Terraform `.tf`, `.tfvars`, `.hcl`), in conftest's shape.
+    Hcl2,
 }
 
 impl Syntax {
-    /// Chooses the parser from a file name: `.json` is JSON, anything else YAML.
-    pub fn for_path(path: &str) -> Self {
-        let lower = path.to_ascii_lowercase();
-        if lower.ends_with(".json") {
-            Self::Json
-        } else {
-            Self::Yaml
+    /// Every parser, with the name `--parser` takes (conftest's names).
+    pub const ALL: [(&'static str, Syntax); 3] = [
+        ("yaml", Syntax::Yaml),
+        ("json", Syntax::Json),
+        ("hcl2", Syntax::Hcl2),
+    ];
+
+    /// The parser named `name` (conftest's parser names), if built.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, s)| s)
+    }
+
+    /// The parser's name, as `--parser` takes it.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|&&(_, s)| s == self)
+            .map_or("yaml", |&(n, _)| n)
+    }
+
+    /// Whether the format can hold Kubernetes objects (YAML and JSON):
+    /// files of any other format go to policies only.
+    pub fn is_kubernetes(self) -> bool {
+        matches!(self, Self::Yaml | Self::Json)
+    }
+
+    /// The parser conftest chooses for a file name, if tollgate has it
+    /// (conftest's `parser.NewFromPath`): `Dockerfile`, `Dockerfile.*` and
+    /// `*.dockerfile`; `.yaml`/`.yml`; `.hcl`/`.tf`/`.tfvars`; `.env`,
+    /// `.env.*` and `*.env`; otherwise the extension names the parser.
+    /// Standard input (`-`) is YAML.
+    pub fn detect(path: &str) -> Option<Self> {
+        if path == "-" {
+            return Some(Self::Yaml);
         }
+        let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let name = base.to_ascii_lowercase();
+        let ext = match name.rfind('.') {
+            Some(i) => &name[i + 1..],
+            None => "",
+        };
+        match ext {
+            "yml" | "yaml" => return Some(Self::Yaml),
+            "hcl" | "tf" | "tfvars" => return Some(Self::Hcl2),
+            _ => {}
+        }
+        Self::from_name(ext)
+    }
+
+    /// The parser for a file name: [`Syntax::detect`], YAML for names it
+    /// does not know (as tollgate has always read files named one by one).
+    pub fn for_path(path: &str) -> Self {
+        Self::detect(path).unwrap_or(Self::Yaml)
     }
 }
 
@@ -136,6 +188,7 @@ pub fn load(text: &str, syntax: Syntax, limits: &Limits) -> Loaded {
     match syntax {
         Syntax::Yaml => yaml::load(text, limits),
         Syntax::Json => json::load(text, limits),
+        Syntax::Hcl2 => hcl::load(text, limits),
     }
 }
 
