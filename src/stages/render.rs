@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use tollgate_kustomize::{DiskFiles, Options, Rendered};
+use tollgate_kustomize::cache::CachedFiles;
+use tollgate_kustomize::{DiskFiles, Files, Options, Rendered};
 
 use crate::input::discover::{display_path, repository_root};
 use crate::model::finding::{Finding, Severity};
@@ -28,14 +29,16 @@ pub(crate) fn render_targets(
     restrictor: tollgate_kustomize::LoadRestrictor,
     limits: &crate::load::Limits,
 ) -> anyhow::Result<Vec<Rendered>> {
-    let files =
+    let disk =
         DiskFiles::new(root).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", root.display()))?;
+    let files = CachedFiles::new(&disk);
     let options = Options {
         load_restrictor: restrictor,
         limits: limits.clone(),
     };
+    // In parallel; the order of the result follows `targets`.
     Ok(targets
-        .iter()
+        .par_iter()
         .map(|dir| tollgate_kustomize::render(&files, dir, &options))
         .collect())
 }
@@ -189,6 +192,7 @@ pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
             let Ok(disk) = DiskFiles::new(&root) else {
                 continue;
             };
+            let disk = CachedFiles::new(&disk);
             let dirs = kustomization_dirs(&root);
             let graph = tollgate_kustomize::targets::Graph::build(&disk, &dirs, &options);
             let targets: Vec<String> = graph
@@ -221,6 +225,8 @@ pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
         let Ok(disk) = DiskFiles::new(&root) else {
             continue;
         };
+        // One read per file per run: targets sharing bases share their texts.
+        let disk = CachedFiles::new(&disk);
         let dirs: Vec<String> = dirs.into_iter().collect();
         let graph = tollgate_kustomize::targets::Graph::build(&disk, &dirs, &options);
         render_into(
@@ -270,7 +276,7 @@ pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
 fn render_into(
     plan: &mut Plan,
     root: &Path,
-    disk: &DiskFiles,
+    disk: &dyn Files,
     targets: &[String],
     options: &Options,
     cwd: &Path,

@@ -17,6 +17,7 @@
 //! and nothing here prints.
 
 pub mod build;
+pub mod cache;
 pub mod emit;
 pub mod fieldspec;
 pub mod files;
