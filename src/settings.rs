@@ -218,6 +218,8 @@ pub struct SchemaSettings {
     pub directories: Vec<PathBuf>,
     /// File globs (relative to the config directory) and their schema (absolute).
     pub associations: Vec<(globset::GlobMatcher, PathBuf)>,
+    /// Leave out the built-in CRD catalog (`schemas.catalog: false`).
+    pub no_catalog: bool,
 }
 
 /// The severity at which a run fails.

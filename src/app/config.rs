@@ -200,6 +200,11 @@ pub(crate) struct SchemaOptions {
     /// Schemas for files that are not Kubernetes resources, by glob.
     #[serde(default)]
     pub associations: Vec<SchemaAssociation>,
+    /// Validate the custom resources of well-known operators (Flux, Argo CD,
+    /// cert-manager, prometheus-operator, Istio, Gateway API, ...) with their
+    /// built-in CRDs (default true). A CRD in the repository or in
+    /// `schemas.directories` takes precedence.
+    pub catalog: Option<bool>,
 }
 
 /// One `schemas.associations` entry: files matching a glob use a schema.
@@ -357,6 +362,7 @@ impl Config {
             missing: s.missing.unwrap_or_default(),
             directories: s.directories.iter().map(|d| base_dir.join(d)).collect(),
             associations,
+            no_catalog: !s.catalog.unwrap_or(true),
         };
         let policy = PolicySettings {
             paths: options

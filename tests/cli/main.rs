@@ -7,6 +7,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::type_complexity)]
 
 mod bad_input;
+mod catalog;
 mod check;
 mod corpus;
 mod discovery;

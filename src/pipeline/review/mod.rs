@@ -839,6 +839,9 @@ fn digests(head: &[Version], ctx: &Run) -> anyhow::Result<Digests> {
     schema_input.extend_from_slice(
         crate::stages::schema::kubernetes::embedded_bytes(minor).unwrap_or_default(),
     );
+    if !settings.schemas.no_catalog {
+        schema_input.extend_from_slice(crate::stages::schema::ecosystem::embedded_bytes());
+    }
     let mut extra: Vec<PathBuf> = settings.schemas.directories.clone();
     extra.extend(settings.schemas.associations.iter().map(|(_, p)| p.clone()));
     extra.sort();

@@ -5,14 +5,16 @@
 //! modeline, top-level `$schema` key), Helm's `values.schema.json` for a chart's
 //! `values.yaml`, the embedded Kubernetes definitions of the target version
 //! ([`kubernetes`]), CRDs found among the checked files and in
-//! `schemas.directories` ([`crd`]), and kubeconform-named files in those
-//! directories ([`user`]). A Kubernetes-looking object with none of these gets
+//! `schemas.directories` ([`crd`]), kubeconform-named files in those
+//! directories ([`user`]), and the built-in CRD catalog of well-known operators
+//! ([`ecosystem`], unless `schemas.catalog: false`). A Kubernetes-looking object with none of these gets
 //! `schema-missing`; one whose apiVersion was removed gets `api-removed`.
 //!
 //! Validators are compiled on first use, once per schema, and shared by every
 //! rayon worker; errors become findings in [`message`].
 
 pub(crate) mod crd;
+pub(crate) mod ecosystem;
 pub(crate) mod kubernetes;
 mod message;
 pub(crate) mod user;
@@ -40,6 +42,8 @@ enum SchemaKey {
     Kubernetes(String),
     /// A CRD-derived schema, by `apiVersion/kind`.
     Custom(String),
+    /// A schema of the built-in CRD catalog, by `apiVersion/kind`.
+    Catalog(String),
     /// A schema file on disk.
     File(PathBuf),
 }
@@ -65,6 +69,8 @@ pub struct Catalog {
     custom: HashMap<String, crd::CustomSchema>,
     /// Files that a `kustomization.yaml` uses as patches (canonical paths).
     patches: HashSet<PathBuf>,
+    /// The built-in CRD catalog (`None`: `schemas.catalog: false`).
+    ecosystem: Option<ecosystem::Ecosystem>,
     compiled: Mutex<HashMap<SchemaKey, Slot>>,
 }
 
@@ -122,6 +128,7 @@ impl Catalog {
             directories: Directories::default(),
             custom: HashMap::new(),
             patches: HashSet::new(),
+            ecosystem: (!settings.no_catalog).then(|| ecosystem::Ecosystem::new(strict)),
             compiled: Mutex::new(HashMap::new()),
         };
         for schema in directories.crds.clone() {
@@ -167,6 +174,16 @@ impl Catalog {
     fn add_custom(&mut self, schema: crd::CustomSchema) {
         let key = format!("{}/{}", schema.api_version, schema.kind);
         self.custom.entry(key).or_insert(schema);
+    }
+
+    /// The built-in catalog's schema for a kind (`None`: not in the catalog, or
+    /// the catalog is off).
+    fn catalog_schema(
+        &self,
+        api_version: &str,
+        kind: &str,
+    ) -> Option<Result<crd::CustomSchema, String>> {
+        self.ecosystem.as_ref()?.get(api_version, kind)
     }
 
     /// Checks every object of one file.
@@ -383,6 +400,11 @@ impl Catalog {
             self.validate(SchemaKey::File(path.clone()), object, src, out);
             return Resolution::Global;
         }
+        if self.catalog_schema(&id.api_version, &id.kind).is_some() {
+            // Global: a CRD in another file would take precedence.
+            self.validate(SchemaKey::Catalog(key), object, src, out);
+            return Resolution::Global;
+        }
         let elsewhere = self.kubernetes.served_in_group(&id.api_version, &id.kind);
         if let Some(best) = elsewhere.first() {
             // A built-in kind under a version its group does not serve: the API
@@ -483,6 +505,12 @@ impl Catalog {
             // A custom resource as the API server validates it.
             custom.prune_nulls(&mut instance);
         }
+        if let SchemaKey::Catalog(_) = &key
+            && let Some(id) = &object.id
+            && let Some(Ok(custom)) = self.catalog_schema(&id.api_version, &id.kind)
+        {
+            custom.prune_nulls(&mut instance);
+        }
         let schema_at = |e: &ValidationError<'_>| schema_at(compiled, e);
         report(
             compiled.validator.iter_errors(&instance),
@@ -540,6 +568,21 @@ impl Catalog {
                 let validator = options()
                     .build(&schema)
                     .map_err(|e| format!("the CRD schema for {gvk} does not compile: {e}"))?;
+                Ok(Compiled {
+                    validator,
+                    root: schema,
+                })
+            }
+            SchemaKey::Catalog(gvk) => {
+                let (api_version, kind) = gvk.rsplit_once('/').unwrap_or_default();
+                let schema = match self.catalog_schema(api_version, kind) {
+                    Some(Ok(custom)) => Arc::new(custom.json_schema()),
+                    Some(Err(e)) => return Err(e),
+                    None => return Err(format!("the CRD catalog has no schema for {gvk}")),
+                };
+                let validator = options().build(&schema).map_err(|e| {
+                    format!("the built-in CRD catalog's schema for {gvk} does not compile: {e}")
+                })?;
                 Ok(Compiled {
                     validator,
                     root: schema,
