@@ -9,12 +9,15 @@ use std::sync::{Arc, Mutex};
 use crate::Files;
 use crate::files::ReadError;
 
+/// Remembered reads, by path.
+type Reads<T> = Mutex<HashMap<String, Result<T, ReadError>>>;
+
 /// [`Files`] that remembers every read of the view it wraps (texts, bytes and
 /// failures alike), so the bounds are checked once per path too.
 pub struct CachedFiles<'a> {
     inner: &'a dyn Files,
-    texts: Mutex<HashMap<String, Result<Arc<str>, ReadError>>>,
-    bytes: Mutex<HashMap<String, Result<Arc<[u8]>, ReadError>>>,
+    texts: Reads<Arc<str>>,
+    bytes: Reads<Arc<[u8]>>,
 }
 
 impl<'a> CachedFiles<'a> {
