@@ -35,10 +35,12 @@ pub(crate) enum Event {
     },
     SequenceStart {
         anchor: Option<String>,
+        tag: Option<String>,
     },
     SequenceEnd,
     MappingStart {
         anchor: Option<String>,
+        tag: Option<String>,
     },
     MappingEnd,
     Alias {
@@ -180,10 +182,12 @@ unsafe fn convert(ev: &sys::yaml_event_t) -> Option<Event> {
             }
             sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
                 anchor: opt_string(ev.data.sequence_start.anchor),
+                tag: opt_string(ev.data.sequence_start.tag),
             },
             sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
             sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
                 anchor: opt_string(ev.data.mapping_start.anchor),
+                tag: opt_string(ev.data.mapping_start.tag),
             },
             sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
             _ => return None,

@@ -6,6 +6,7 @@
 //! keys, exceeded limits) as [`Problem`]s with byte spans and go on with the next
 //! document wherever the format allows.
 
+pub mod cfn;
 mod events;
 mod guard;
 pub mod hcl;

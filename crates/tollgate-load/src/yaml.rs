@@ -17,12 +17,27 @@ use crate::rules;
 
 /// Loads every document of a YAML stream.
 pub fn load(text: &str, limits: &Limits) -> Loaded {
+    let out = load_with(text, limits, false);
+    // A CloudFormation template with short-form intrinsics (`!Ref x`): read
+    // again, the tags turned into their long forms as CloudFormation reads them.
+    if text.contains('!')
+        && out
+            .documents
+            .iter()
+            .any(|d| crate::cfn::is_template(&d.root))
+    {
+        return load_with(text, limits, true);
+    }
+    out
+}
+
+fn load_with(text: &str, limits: &Limits, cloudformation: bool) -> Loaded {
     let mut out = Loaded::default();
     let mut offset = 0;
     let mut doc_index = 0;
     let lines = Lines::new(text);
     loop {
-        let mut builder = Builder::new(text, &lines, offset, limits, doc_index);
+        let mut builder = Builder::new(text, &lines, offset, limits, doc_index, cloudformation);
         let outcome = builder.run(&mut out);
         doc_index = builder.doc_index;
         match outcome {
@@ -78,6 +93,8 @@ enum Frame {
         items: Vec<Node>,
         start: usize,
         anchor: Option<String>,
+        /// A CloudFormation intrinsic tag (`!If`), when reading a template.
+        intrinsic: Option<String>,
     },
     Map {
         entries: Vec<Entry>,
@@ -87,6 +104,8 @@ enum Frame {
         /// Index of keys for large mappings (linear search is quicker below this).
         index: Option<HashMap<String, usize>>,
         merges: Vec<Node>,
+        /// A CloudFormation intrinsic tag, when reading a template.
+        intrinsic: Option<String>,
     },
     /// A mapping or sequence used as a mapping key: built, then rejected.
     ComplexKey { start: usize, depth: usize },
@@ -101,6 +120,8 @@ struct Builder<'t, 'l> {
     /// Where the document being read began (after the previous one ended).
     boundary: usize,
     stack: Vec<Frame>,
+    /// Reading a CloudFormation template: intrinsic tags become long forms.
+    cloudformation: bool,
     root: Option<Node>,
     anchors: HashMap<String, (Node, usize)>,
     nodes: usize,
@@ -118,8 +139,10 @@ impl<'t, 'l> Builder<'t, 'l> {
         offset: usize,
         limits: &'l Limits,
         doc_index: usize,
+        cloudformation: bool,
     ) -> Self {
         Self {
+            cloudformation,
             text,
             lines,
             offset,
@@ -216,18 +239,22 @@ impl<'t, 'l> Builder<'t, 'l> {
                     self.scalar(out, value, style, tag.as_deref(), anchor, span);
                 }
                 Event::Alias { anchor } => self.alias(out, &anchor, span),
-                Event::SequenceStart { anchor } => {
+                Event::SequenceStart { anchor, tag } => {
                     if self.enter(out, span) {
+                        let intrinsic = self.intrinsic(tag.as_deref());
                         self.stack.push(Frame::Seq {
                             items: Vec::new(),
                             start: span.start,
                             anchor,
+                            intrinsic,
                         });
                     }
                 }
-                Event::MappingStart { anchor } => {
+                Event::MappingStart { anchor, tag } => {
                     if self.enter(out, span) {
+                        let intrinsic = self.intrinsic(tag.as_deref());
                         self.stack.push(Frame::Map {
+                            intrinsic,
                             entries: Vec::new(),
                             start: span.start,
                             anchor,
@@ -362,8 +389,10 @@ impl<'t, 'l> Builder<'t, 'l> {
                 items,
                 start,
                 anchor,
+                intrinsic,
             } => {
                 let node = Node::new(Value::Seq(items), self.trimmed(start, span.end));
+                let node = crate::cfn::long_form(intrinsic.as_deref(), node);
                 self.remember(anchor, &node);
                 node
             }
@@ -373,6 +402,7 @@ impl<'t, 'l> Builder<'t, 'l> {
                 anchor,
                 merges,
                 mut index,
+                intrinsic,
                 ..
             } => {
                 for merged in merges {
@@ -395,6 +425,7 @@ impl<'t, 'l> Builder<'t, 'l> {
                     }
                 }
                 let node = Node::new(Value::Map(entries), self.trimmed(start, span.end));
+                let node = crate::cfn::long_form(intrinsic.as_deref(), node);
                 self.remember(anchor, &node);
                 node
             }
@@ -488,8 +519,15 @@ impl<'t, 'l> Builder<'t, 'l> {
             }
         };
         let node = Node::new(value, span);
+        let node = crate::cfn::long_form(self.intrinsic(tag).as_deref(), node);
         self.remember(anchor, &node);
         self.attach(out, node);
+    }
+
+    /// The tag, when reading a CloudFormation template and it is an intrinsic.
+    fn intrinsic(&self, tag: Option<&str>) -> Option<String> {
+        let tag = tag?;
+        (self.cloudformation && crate::cfn::is_intrinsic(tag)).then(|| tag.to_owned())
     }
 
     fn alias(&mut self, out: &mut Loaded, name: &str, span: Span) {
