@@ -13,8 +13,10 @@ pub mod hcl;
 #[doc(hidden)]
 pub mod invariants;
 pub mod json;
+pub mod lines;
 pub mod node;
 pub mod scalar;
+pub mod toml;
 pub mod yaml;
 
 pub use node::{Entry, FileId, Node, PointerSpan, Span, Value};
@@ -80,14 +82,26 @@ pub enum Syntax {
     Json,
     /// HCL2 (Terraform `.tf`, `.tfvars`, `.hcl`), in conftest's shape.
     Hcl2,
+    /// TOML.
+    Toml,
+    /// INI, values typed as conftest types them.
+    Ini,
+    /// A dotenv file (`.env`): `KEY=value` lines.
+    Dotenv,
+    /// Java properties.
+    Properties,
 }
 
 impl Syntax {
     /// Every parser, with the name `--parser` takes (conftest's names).
-    pub const ALL: [(&'static str, Syntax); 3] = [
+    pub const ALL: [(&'static str, Syntax); 7] = [
         ("yaml", Syntax::Yaml),
         ("json", Syntax::Json),
         ("hcl2", Syntax::Hcl2),
+        ("toml", Syntax::Toml),
+        ("ini", Syntax::Ini),
+        ("dotenv", Syntax::Dotenv),
+        ("properties", Syntax::Properties),
     ];
 
     /// The parser named `name` (conftest's parser names), if built.
@@ -131,6 +145,9 @@ impl Syntax {
             "yml" | "yaml" => return Some(Self::Yaml),
             "hcl" | "tf" | "tfvars" => return Some(Self::Hcl2),
             _ => {}
+        }
+        if name == ".env" || name.starts_with(".env.") || ext == "env" {
+            return Some(Self::Dotenv);
         }
         Self::from_name(ext)
     }
@@ -190,6 +207,10 @@ pub fn load(text: &str, syntax: Syntax, limits: &Limits) -> Loaded {
         Syntax::Yaml => yaml::load(text, limits),
         Syntax::Json => json::load(text, limits),
         Syntax::Hcl2 => hcl::load(text, limits),
+        Syntax::Toml => toml::load(text, limits),
+        Syntax::Ini => lines::load_ini(text, limits),
+        Syntax::Dotenv => lines::load_dotenv(text, limits),
+        Syntax::Properties => lines::load_properties(text, limits),
     }
 }
 
