@@ -12,6 +12,7 @@ mod check;
 mod corpus;
 mod discovery;
 mod formats;
+mod formats_conftest;
 mod init;
 mod layers;
 mod origins;

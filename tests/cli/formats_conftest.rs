@@ -1,0 +1,278 @@
+//! conftest's formats: its example policies (rewritten in
+//! `tests/fixtures/conftest/`) on its example inputs
+//! (`../shared/corpus/conftest-examples/`), compared with what conftest
+//! reports there (`EXPECTED.md`): the same failures per file, the same
+//! messages, the same exit code; and, beyond conftest, each finding on the
+//! line of the attribute its `path` names.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use super::{json, root, tollgate_in};
+
+fn examples() -> Option<PathBuf> {
+    let dir = root().join("../shared/corpus/conftest-examples");
+    if dir.join("EXPECTED.md").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: ../shared/corpus/conftest-examples is absent");
+        None
+    }
+}
+
+/// `(exit code, file → [(line, message)])` of `check` with one example's policy.
+fn run(
+    example: &str,
+    inputs: &[&str],
+    extra: &[&str],
+) -> Option<(i32, BTreeMap<String, Vec<(u64, String)>>)> {
+    let dir = examples()?;
+    let policy = root()
+        .join("tests/fixtures/conftest")
+        .join(example)
+        .join("policy");
+    let policy = policy.to_string_lossy().into_owned();
+    let mut args = vec!["check", "--no-builtin", "--format", "json", "-p", &policy];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(inputs);
+    let run = tollgate_in(&dir, &args, None);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let report = json(&run);
+    let mut by_file: BTreeMap<String, Vec<(u64, String)>> = BTreeMap::new();
+    for f in report["findings"].as_array().expect("findings") {
+        by_file
+            .entry(f["file"].as_str().expect("file").to_owned())
+            .or_default()
+            .push((
+                f["line"].as_u64().expect("line"),
+                f["message"].as_str().expect("message").to_owned(),
+            ));
+    }
+    Some((run.code, by_file))
+}
+
+/// conftest counts distinct messages per file.
+fn messages(found: &[(u64, String)]) -> BTreeSet<&str> {
+    found.iter().map(|(_, m)| m.as_str()).collect()
+}
+
+#[test]
+fn hcl2_terraform_six_failures_on_their_lines() {
+    let Some((code, found)) = run("hcl2", &["hcl2/terraform.tf"], &[]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+    let tf = &found["hcl2/terraform.tf"];
+    let tags = |t: &str, n: &str| {
+        format!(
+            "AWS resource: \"{t}\" named \"{n}\" is missing required tags: {{\"environment\", \"owner\"}}"
+        )
+    };
+    let expected: BTreeSet<String> = [
+        "ALB `my-alb-listener` is using HTTP rather than HTTPS".to_owned(),
+        "ASG `my-rule` defines a fully open ingress".to_owned(),
+        "Azure disk `source` is not encrypted".to_owned(),
+        tags("aws_security_group_rule", "my-rule"),
+        tags("aws_alb_listener", "my-alb-listener"),
+        tags("aws_db_security_group", "my-group"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(messages(tf), expected.iter().map(String::as_str).collect());
+    assert_eq!(tf.len(), 6);
+    // `protocol = "HTTP"` is line 8, `cidr_blocks` line 3, `enabled = false` line 17.
+    let line_of = |m: &str| tf.iter().find(|(_, x)| x.contains(m)).map(|(l, _)| *l);
+    assert_eq!(line_of("HTTP rather"), Some(8));
+    assert_eq!(line_of("fully open"), Some(3));
+    assert_eq!(line_of("not encrypted"), Some(17));
+    assert_eq!(line_of("\"my-group\""), Some(11));
+}
+
+#[test]
+fn hcl2_directory_seven_failures_in_two_files() {
+    // conftest: `10 tests, 3 passed, 0 warnings, 7 failures` on the walked directory.
+    let Some((code, found)) = run("hcl2", &["hcl2"], &[]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found["hcl2/terraform.tf"].len(), 6);
+    assert_eq!(
+        found["hcl2/policy/unencrypted_azure_disk.tf"],
+        vec![(3, "Azure disk `sample` is not encrypted".to_owned())]
+    );
+}
+
+#[test]
+fn toml_traefik_cipher() {
+    let Some((code, found)) = run("traefik", &["traefik/traefik.toml"], &[]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+    assert_eq!(
+        found["traefik/traefik.toml"],
+        vec![(
+            16,
+            "Following ciphers are not allowed: [\"TLS_RSA_WITH_AES_256_GCM_SHA384\"]".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn ini_grafana_email_verification_only() {
+    let Some((code, found)) = run("ini", &["ini/grafana.ini"], &[]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+    // `[auth.basic] enabled = true`: a flat section key, typed as a boolean.
+    assert_eq!(
+        found["ini/grafana.ini"],
+        vec![(58, "Users should verify their e-mail address".to_owned())]
+    );
+}
+
+#[test]
+fn ini_on_stdin_with_parser() {
+    let Some(dir) = examples() else { return };
+    let text = std::fs::read(dir.join("ini/grafana.ini")).expect("grafana.ini");
+    let policy = root().join("tests/fixtures/conftest/ini/policy");
+    let policy = policy.to_string_lossy().into_owned();
+    let run = tollgate_in(
+        &dir,
+        &[
+            "check",
+            "--no-builtin",
+            "--format",
+            "json",
+            "-p",
+            &policy,
+            "--parser",
+            "ini",
+            "-",
+        ],
+        Some(&text),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = json(&run);
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        findings[0]["message"],
+        "Users should verify their e-mail address"
+    );
+    assert_eq!(findings[0]["line"], 58);
+    // Without `--parser`, standard input is YAML, as in conftest: the INI
+    // text is not YAML.
+    let run = tollgate_in(
+        &dir,
+        &["check", "--no-builtin", "-p", &policy, "-"],
+        Some(&text),
+    );
+    assert_ne!(run.code, 0);
+}
+
+#[test]
+fn dotenv_and_properties_pass() {
+    for (example, input) in [
+        ("dotenv", "dotenv/sample.env"),
+        ("properties", "properties/sample.properties"),
+    ] {
+        let Some((code, found)) = run(example, &[input], &[]) else {
+            return;
+        };
+        assert_eq!((code, found.len()), (0, 0), "{example}: {found:?}");
+    }
+}
+
+#[test]
+fn cloudformation_sam_four_distinct_failures() {
+    let Some((code, found)) = run("awssam", &["awssam/lambda.yaml"], &[]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+    let lambda = &found["awssam/lambda.yaml"];
+    let expected: BTreeSet<&str> = [
+        "python2.7 runtime not allowed",
+        "excessive Action permissions not allowed",
+        "excessive Resource permissions not allowed",
+        "Sensitive data not allowed in environment variables",
+    ]
+    .into_iter()
+    .collect();
+    // conftest counts 4 (distinct messages); tollgate reports each place,
+    // so the wildcard Action shows on both statements that have one.
+    assert_eq!(messages(lambda), expected);
+    let line_of = |m: &str| lambda.iter().find(|(_, x)| x == m).map(|(l, _)| *l);
+    assert_eq!(line_of("python2.7 runtime not allowed"), Some(13));
+    assert_eq!(
+        line_of("excessive Resource permissions not allowed"),
+        Some(43)
+    );
+}
+
+#[test]
+fn syntax_errors_in_each_format_are_findings_at_their_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        ("main.tf", "resource \"a\" \"b\" {\n  x = \n}\n", 2),
+        ("conf.toml", "a = 1\nb = \n", 2),
+        ("app.ini", "[a]\nnot a pair\n", 2),
+        ("prod.env", "A=1\nnot valid\n", 2),
+    ];
+    for (name, text, _) in &cases {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let run = tollgate_in(
+        dir.path(),
+        &["check", "--no-builtin", "--format", "json", "."],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = json(&run);
+    let findings = report["findings"].as_array().expect("findings");
+    for (name, _, line) in &cases {
+        let f = findings
+            .iter()
+            .find(|f| f["file"] == *name)
+            .unwrap_or_else(|| panic!("no finding for {name}: {findings:?}"));
+        assert_eq!(f["rule"], "syntax", "{name}");
+        assert_eq!(f["line"], *line, "{name}");
+    }
+}
+
+#[test]
+fn a_policy_path_in_a_tf_file_gives_the_attribute_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("policy")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("policy/p.rego"),
+        "package main\nimport rego.v1\ndeny contains {\"msg\": \"public bucket\", \"path\": [\"resource\", \"aws_s3_bucket\", n, 0, \"acl\"]} if {\n  some n, b in input.resource.aws_s3_bucket\n  b[0].acl == \"public-read\"\n}\n",
+    )
+    .expect("policy");
+    std::fs::write(
+        dir.path().join("s3.tf"),
+        "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = var.name\n\n  acl = \"public-read\"\n}\n",
+    )
+    .expect("tf");
+    let run = tollgate_in(
+        dir.path(),
+        &[
+            "check",
+            "--no-builtin",
+            "--format",
+            "json",
+            "-p",
+            "policy",
+            "s3.tf",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = json(&run);
+    let f = &report["findings"][0];
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(4), Some(9))
+    );
+    assert_eq!(f["path"], "/resource/aws_s3_bucket/logs/0/acl");
+}
