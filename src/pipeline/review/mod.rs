@@ -203,48 +203,9 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     let files = crate::input::git::changes(&base_snap, &head_snap);
 
     let display = |path: &str| discover::display_path(&workdir.join(path), cwd);
-    let mut head_versions = Vec::new();
-    let mut base_versions = Vec::new();
-    // Head file name → base file name, so renamed files keep their findings' identity.
-    let mut base_name_of: HashMap<String, String> = HashMap::new();
-    for change in &files {
-        if let Some(path) = change.head_path() {
-            let bytes: Arc<[u8]> = match side {
-                HeadSide::WorkTree => std::fs::read(workdir.join(path))
-                    .with_context(|| format!("cannot read {path}"))?
-                    .into(),
-                _ => git.blob(head_snap.files[path])?.into(),
-            };
-            let origin = Origin::Blob {
-                bytes: bytes.clone(),
-                path: Some(workdir.join(path)),
-            };
-            head_versions.push(Version {
-                input: Input {
-                    name: display(path).into(),
-                    origin,
-                },
-                bytes,
-            });
-        }
-        if let Some(path) = change.base_path() {
-            let bytes: Arc<[u8]> = git.blob(base_snap.files[path])?.into();
-            let origin = Origin::Blob {
-                bytes: bytes.clone(),
-                path: Some(workdir.join(path)),
-            };
-            base_versions.push(Version {
-                input: Input {
-                    name: display(path).into(),
-                    origin,
-                },
-                bytes,
-            });
-        }
-        if let (Some(head), Some(base)) = (change.head_path(), change.base_path()) {
-            base_name_of.insert(display(head), display(base));
-        }
-    }
+    let (head_versions, base_versions, base_name_of) = read_versions(
+        &git, &workdir, &side, &files, &head_snap, &base_snap, &display,
+    )?;
 
     // The rendered review: every target a changed file reaches, at base and head.
     let (rendered, render_digests) = if settings.render.enabled {
@@ -356,92 +317,15 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     let mut approvals = Vec::new();
     let mut rendered_findings = Merged::default();
     if let Some(policies) = ctx.policies.as_ref().filter(|_| first) {
-        let rules = policies.change_rules();
-        if !rules.is_empty() {
-            for change in &changes {
-                let input = json!({
-                    "operation": change.operation.as_str(),
-                    "object": change.object,
-                    "oldObject": change.old_object,
-                    "file": change.file,
-                    "oldFile": change.old_file,
-                    "changes": change.fields,
-                });
-                let verdict = policies.evaluate_change(&rules, input);
-                let place = change
-                    .file
-                    .as_ref()
-                    .and_then(|f| places.get(&(f.clone(), change.resource.clone())));
-                for (id, severity, message) in verdict.findings {
-                    report.findings.push(change_finding(
-                        change,
-                        place,
-                        RuleId::Owned(id),
-                        severity,
-                        message,
-                    ));
-                }
-                for (query, error) in verdict.errors {
-                    let message = format!("change policy {query} failed: {error}");
-                    report.findings.push(change_finding(
-                        change,
-                        place,
-                        crate::stages::policy::eval::POLICY_ERROR,
-                        Severity::Error,
-                        message,
-                    ));
-                }
-                for (group, reason) in verdict.approvals {
-                    approvals.push(Approval {
-                        group,
-                        reason,
-                        resource: change.resource.clone(),
-                        target: None,
-                    });
-                }
-            }
-            for t in &rendered {
-                for change in &t.changes {
-                    let fields: Vec<&diff::FieldChange> =
-                        change.fields.iter().map(|f| &f.field).collect();
-                    let input = json!({
-                        "operation": change.operation,
-                        "object": change.object,
-                        "oldObject": change.old_object,
-                        "file": change.file,
-                        "oldFile": change.old_file,
-                        "changes": fields,
-                        // Repository-relative, so a rule does not depend on
-                        // the directory tollgate runs from.
-                        "target": t.dir,
-                    });
-                    let verdict = policies.evaluate_change(&rules, input);
-                    let errors = verdict.errors.into_iter().map(|(query, error)| {
-                        (
-                            crate::stages::policy::eval::POLICY_ERROR,
-                            Severity::Error,
-                            format!("change policy {query} failed: {error}"),
-                        )
-                    });
-                    let results = verdict
-                        .findings
-                        .into_iter()
-                        .map(|(id, severity, message)| (RuleId::Owned(id), severity, message))
-                        .chain(errors);
-                    for (rule, severity, message) in results {
-                        rendered_findings.add(rendered_finding(t, change, rule, severity, message));
-                    }
-                    for (group, reason) in verdict.approvals {
-                        approvals.push(Approval {
-                            group,
-                            reason,
-                            resource: change.resource.clone(),
-                            target: Some(t.name.clone()),
-                        });
-                    }
-                }
-            }
-        }
+        change_policies(
+            policies,
+            &changes,
+            &places,
+            &rendered,
+            &mut report.findings,
+            &mut rendered_findings,
+            &mut approvals,
+        );
     }
     report.findings.extend(rendered_findings.finish());
     // Rule levels and waivers over every finding of the review at once, then
@@ -635,6 +519,167 @@ fn locate(versions: &[Version], which: &[usize], settings: &Settings) -> (Vec<Lo
         }
     }
     (located, places)
+}
+
+/// Head versions, base versions, and the base name of each renamed head file.
+type Versions = (Vec<Version>, Vec<Version>, HashMap<String, String>);
+
+/// Both sides' versions of the changed files (bytes read once: from git, or
+/// from the working tree for a working-tree head), and the base name of each
+/// renamed head file, so renamed files keep their findings' identity.
+fn read_versions(
+    git: &Git,
+    workdir: &Path,
+    side: &HeadSide,
+    files: &[FileChange],
+    head_snap: &Snapshot,
+    base_snap: &Snapshot,
+    display: &dyn Fn(&str) -> String,
+) -> anyhow::Result<Versions> {
+    let mut head_versions = Vec::new();
+    let mut base_versions = Vec::new();
+    let mut base_name_of: HashMap<String, String> = HashMap::new();
+    for change in files {
+        if let Some(path) = change.head_path() {
+            let bytes: Arc<[u8]> = match side {
+                HeadSide::WorkTree => std::fs::read(workdir.join(path))
+                    .with_context(|| format!("cannot read {path}"))?
+                    .into(),
+                _ => git.blob(head_snap.files[path])?.into(),
+            };
+            let origin = Origin::Blob {
+                bytes: bytes.clone(),
+                path: Some(workdir.join(path)),
+            };
+            head_versions.push(Version {
+                input: Input {
+                    name: display(path).into(),
+                    origin,
+                },
+                bytes,
+            });
+        }
+        if let Some(path) = change.base_path() {
+            let bytes: Arc<[u8]> = git.blob(base_snap.files[path])?.into();
+            let origin = Origin::Blob {
+                bytes: bytes.clone(),
+                path: Some(workdir.join(path)),
+            };
+            base_versions.push(Version {
+                input: Input {
+                    name: display(path).into(),
+                    origin,
+                },
+                bytes,
+            });
+        }
+        if let (Some(head), Some(base)) = (change.head_path(), change.base_path()) {
+            base_name_of.insert(display(head), display(base));
+        }
+    }
+
+    Ok((head_versions, base_versions, base_name_of))
+}
+
+/// Runs the change policies on every file-level change and every rendered
+/// change of each target (with `target` in the input); their findings go to
+/// `findings` (file level) or `rendered` (merged across targets), their
+/// approvals to `approvals`.
+fn change_policies(
+    policies: &crate::stages::policy::PolicySet,
+    changes: &[diff::ResourceChange],
+    places: &Places,
+    rendered: &[targets::TargetDiff],
+    findings: &mut Vec<Finding>,
+    rendered_findings: &mut Merged,
+    approvals: &mut Vec<Approval>,
+) {
+    let rules = policies.change_rules();
+    if !rules.is_empty() {
+        for change in changes {
+            let input = json!({
+                "operation": change.operation.as_str(),
+                "object": change.object,
+                "oldObject": change.old_object,
+                "file": change.file,
+                "oldFile": change.old_file,
+                "changes": change.fields,
+            });
+            let verdict = policies.evaluate_change(&rules, input);
+            let place = change
+                .file
+                .as_ref()
+                .and_then(|f| places.get(&(f.clone(), change.resource.clone())));
+            for (id, severity, message) in verdict.findings {
+                findings.push(change_finding(
+                    change,
+                    place,
+                    RuleId::Owned(id),
+                    severity,
+                    message,
+                ));
+            }
+            for (query, error) in verdict.errors {
+                let message = format!("change policy {query} failed: {error}");
+                findings.push(change_finding(
+                    change,
+                    place,
+                    crate::stages::policy::eval::POLICY_ERROR,
+                    Severity::Error,
+                    message,
+                ));
+            }
+            for (group, reason) in verdict.approvals {
+                approvals.push(Approval {
+                    group,
+                    reason,
+                    resource: change.resource.clone(),
+                    target: None,
+                });
+            }
+        }
+        for t in rendered {
+            for change in &t.changes {
+                let fields: Vec<&diff::FieldChange> =
+                    change.fields.iter().map(|f| &f.field).collect();
+                let input = json!({
+                    "operation": change.operation,
+                    "object": change.object,
+                    "oldObject": change.old_object,
+                    "file": change.file,
+                    "oldFile": change.old_file,
+                    "changes": fields,
+                    // Repository-relative, so a rule does not depend on
+                    // the directory tollgate runs from.
+                    "target": t.dir,
+                });
+                let verdict = policies.evaluate_change(&rules, input);
+                let errors = verdict.errors.into_iter().map(|(query, error)| {
+                    (
+                        crate::stages::policy::eval::POLICY_ERROR,
+                        Severity::Error,
+                        format!("change policy {query} failed: {error}"),
+                    )
+                });
+                let results = verdict
+                    .findings
+                    .into_iter()
+                    .map(|(id, severity, message)| (RuleId::Owned(id), severity, message))
+                    .chain(errors);
+                for (rule, severity, message) in results {
+                    rendered_findings.add(rendered_finding(t, change, rule, severity, message));
+                }
+                for (group, reason) in verdict.approvals {
+                    approvals.push(Approval {
+                        group,
+                        reason,
+                        resource: change.resource.clone(),
+                        target: Some(t.name.clone()),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Renders every target the change reaches at base and at head: the base from
