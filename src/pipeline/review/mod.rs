@@ -356,15 +356,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     approvals.sort();
     approvals.dedup();
 
-    report.changed_files = files
-        .iter()
-        .map(|c| match c {
-            FileChange::Added { path } => ("added", display(path), None),
-            FileChange::Modified { path } => ("modified", display(path), None),
-            FileChange::Renamed { from, to } => ("renamed", display(to), Some(display(from))),
-            FileChange::Deleted { path } => ("deleted", display(path), None),
-        })
-        .collect();
+    report.changed_files = changed_files(&files, &display);
 
     let fails = report
         .findings
@@ -382,24 +374,11 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     for (path, digest) in render_digests {
         digests.inputs.entry(display(&path)).or_insert(digest);
     }
-    let target_reviews = rendered
-        .iter()
-        .filter(|_| first)
-        .map(|t| TargetReview {
-            target: t.name.clone(),
-            changes: t.changes.clone(),
-            problems: report
-                .findings
-                .iter()
-                .filter(|f| {
-                    (f.rule == crate::model::rules::RENDER_ERROR
-                        || f.rule == crate::model::rules::RENDER_UNSUPPORTED)
-                        && f.targets.iter().any(|n| **n == *t.name)
-                })
-                .map(|f| format!("{} {}:{}: {}", f.rule, f.file, f.start.line, f.message))
-                .collect(),
-        })
-        .collect();
+    let target_reviews = if first {
+        target_reviews(&rendered, &report.findings)
+    } else {
+        Vec::new()
+    };
     let findings = report
         .findings
         .iter()
@@ -519,6 +498,42 @@ fn locate(versions: &[Version], which: &[usize], settings: &Settings) -> (Vec<Lo
         }
     }
     (located, places)
+}
+
+/// Each reviewed target's changes and render problems, for the report.
+fn target_reviews(rendered: &[targets::TargetDiff], findings: &[Finding]) -> Vec<TargetReview> {
+    rendered
+        .iter()
+        .map(|t| TargetReview {
+            target: t.name.clone(),
+            changes: t.changes.clone(),
+            problems: findings
+                .iter()
+                .filter(|f| {
+                    (f.rule == crate::model::rules::RENDER_ERROR
+                        || f.rule == crate::model::rules::RENDER_UNSUPPORTED)
+                        && f.targets.iter().any(|n| **n == *t.name)
+                })
+                .map(|f| format!("{} {}:{}: {}", f.rule, f.file, f.start.line, f.message))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The changed files as the check report lists them: (status, file, old file).
+fn changed_files(
+    files: &[FileChange],
+    display: &dyn Fn(&str) -> String,
+) -> Vec<(&'static str, String, Option<String>)> {
+    files
+        .iter()
+        .map(|c| match c {
+            FileChange::Added { path } => ("added", display(path), None),
+            FileChange::Modified { path } => ("modified", display(path), None),
+            FileChange::Renamed { from, to } => ("renamed", display(to), Some(display(from))),
+            FileChange::Deleted { path } => ("deleted", display(path), None),
+        })
+        .collect()
 }
 
 /// Head versions, base versions, and the base name of each renamed head file.
