@@ -51,14 +51,20 @@ fn a_flux_kustomization_is_validated_by_the_catalog() {
     let found = findings(&run);
     // The misspelt `prune` on its line; the GitRepository is valid.
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!((found[0].0.as_str(), found[0].1), ("schema", 12), "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("schema", 12),
+        "{found:?}"
+    );
     assert!(
         found[0].2.contains("`prnue`") && found[0].2.contains("`prune`"),
         "{found:?}"
     );
     let human = tollgate(&["check", "--no-render", &fixture("flux")]);
     assert!(
-        human.stdout.contains("tests/fixtures/catalog/flux/apps.yaml:12:"),
+        human
+            .stdout
+            .contains("tests/fixtures/catalog/flux/apps.yaml:12:"),
         "{}",
         human.stdout
     );
@@ -74,7 +80,11 @@ fn an_argo_cd_application_is_validated_by_the_catalog() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let found = findings(&run);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!((found[0].0.as_str(), found[0].1), ("schema", 11), "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("schema", 11),
+        "{found:?}"
+    );
     assert!(
         found[0].2.contains("`pth`") && found[0].2.contains("`path`"),
         "{found:?}"
@@ -95,7 +105,11 @@ fn a_crd_in_the_repository_takes_precedence_over_the_catalog() {
     // The repository's CRD: `replicas` must be an integer and `pth` is kept
     // (preserve-unknown-fields); the catalog's Application has neither rule.
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!((found[0].0.as_str(), found[0].1), ("schema", 7), "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("schema", 7),
+        "{found:?}"
+    );
     assert!(
         found[0].2.starts_with("spec.replicas: expected an integer"),
         "{found:?}"
@@ -105,7 +119,11 @@ fn a_crd_in_the_repository_takes_precedence_over_the_catalog() {
 #[test]
 fn schemas_catalog_false_turns_the_catalog_off() {
     let dir = root().join(fixture("off"));
-    let off = tollgate_in(&dir, &["check", "--no-render", ".", "--format", "json"], None);
+    let off = tollgate_in(
+        &dir,
+        &["check", "--no-render", ".", "--format", "json"],
+        None,
+    );
     assert_eq!(off.code, 0, "{}", off.stderr);
     let found = findings(&off);
     let missing: Vec<_> = found.iter().filter(|f| f.0 == "schema-missing").collect();
