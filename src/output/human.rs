@@ -85,7 +85,7 @@ impl Diagnostic for Diag<'_> {
                         .unwrap_or_default()
                         .trim_start_matches('/')
                         .split('/')
-                        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+                        .map(crate::load::node::unescape_token)
                         .collect::<Vec<_>>()
                         .join(".");
                     let at = if present.is_empty() { "/" } else { present };
