@@ -12,7 +12,7 @@ use crate::model::rules;
 use crate::model::source::SourceFile;
 
 /// Why an entry was not checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
     /// Ignored by a `.gitignore` (or `.git/info/exclude`).
