@@ -16,7 +16,7 @@
 mod stages;
 
 use crate::fieldspec::FieldSpecs;
-use crate::files::{Reader, is_within, join_normalised, normalise};
+use crate::files::{ReadError, Reader, is_within, join_normalised, normalise};
 use crate::kustomization::{self, Kind, Kustomization, PathEntry};
 use crate::vars::VarSet;
 use crate::{Files, Node, Options, Problem, Rendered, ResId, Resource, Span, Value};
@@ -184,42 +184,23 @@ impl Builder<'_> {
         acc: &mut Accumulator,
     ) -> Result<(), Problem> {
         let joined = join_normalised(&k.dir, &entry.path);
-        let local = joined.as_ref().ok().filter(|p| {
-            self.reader.is_dir(p)
-                || matches!(
-                    self.reader.files.read(p),
-                    Ok(_) | Err(crate::files::ReadError::Binary)
-                )
-        });
-        let Some(path) = local.cloned() else {
-            if is_remote(&entry.path) {
-                return Err(Problem::unsupported(
-                    format!(
-                        "remote resource '{}' is not rendered by tollgate (it would be fetched \
-                         from the network)",
-                        entry.path
-                    ),
-                    entry.span,
-                ));
+        let read = match &joined {
+            Ok(path) if self.reader.is_dir(path) => {
+                let sub = self.build_directory(path, entry.span, false)?;
+                return merge_accumulator(acc, sub, entry.span);
             }
-            let reason = match joined {
-                Err(m) => m,
-                Ok(p) => format!("file or directory '{p}' does not exist"),
-            };
-            return Err(Problem::error(
-                format!(
-                    "accumulating resources: accumulation err='accumulating resources from \
-                     '{}': {reason}'",
-                    entry.path
-                ),
-                entry.span,
-            ));
+            Ok(path) => self.reader.files.read(path),
+            Err(_) => Err(ReadError::NotFound),
         };
-        if self.reader.is_dir(&path) {
-            let sub = self.build_directory(&path, entry.span, false)?;
-            return merge_accumulator(acc, sub, entry.span);
-        }
-        let docs = self.reader.load_yaml(&k.dir, &entry.path, entry.span)?;
+        let docs = match read {
+            Ok(text) => {
+                let path = self.reader.resolve(&k.dir, &entry.path, entry.span)?;
+                self.reader.load_read(&path, text, entry.span)?
+            }
+            // Not text: the reader's own problem, after its load restrictor.
+            Err(ReadError::Binary) => self.reader.load_yaml(&k.dir, &entry.path, entry.span)?,
+            Err(_) => return Err(missing_resource(entry, joined)),
+        };
         for resource in resources_from_documents(docs)? {
             append(&mut acc.resources, resource, entry.span)?;
         }
@@ -319,6 +300,34 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// The problem of a `resources` entry that is neither a directory nor a
+/// file: a remote resource, or a missing one (`joined` is the entry's path,
+/// or why it has none).
+fn missing_resource(entry: &PathEntry, joined: Result<String, String>) -> Problem {
+    if is_remote(&entry.path) {
+        return Problem::unsupported(
+            format!(
+                "remote resource '{}' is not rendered by tollgate (it would be fetched from the \
+                 network)",
+                entry.path
+            ),
+            entry.span,
+        );
+    }
+    let reason = match joined {
+        Err(m) => m,
+        Ok(p) => format!("file or directory '{p}' does not exist"),
+    };
+    Problem::error(
+        format!(
+            "accumulating resources: accumulation err='accumulating resources from '{}': \
+             {reason}'",
+            entry.path
+        ),
+        entry.span,
+    )
 }
 
 fn display(dir: &str) -> &str {

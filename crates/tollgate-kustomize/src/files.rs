@@ -210,12 +210,8 @@ impl<'a> Reader<'a> {
     }
 
     fn read_content_path(&mut self, path: &str, at: Span) -> Result<(FileId, Content), Problem> {
-        if let Some(i) = self.table.iter().position(|f| f.path == path) {
-            let id = file_id(i);
-            if let Some((_, bytes)) = self.binary.iter().find(|(b, _)| *b == id) {
-                return Ok((id, Content::Binary(bytes.clone())));
-            }
-            return Ok((id, Content::Text(self.table[i].text.clone())));
+        if let Some(found) = self.registered(path) {
+            return Ok(found);
         }
         let content = match self.files.read(path) {
             Ok(text) => Content::Text(text),
@@ -226,6 +222,27 @@ impl<'a> Reader<'a> {
             ),
             Err(e) => return Err(read_problem(path, e, at)),
         };
+        self.admit(path, content, at)
+    }
+
+    /// The id and content of `path` if it is registered already.
+    fn registered(&self, path: &str) -> Option<(FileId, Content)> {
+        let i = self.table.iter().position(|f| f.path == path)?;
+        let id = file_id(i);
+        if let Some((_, bytes)) = self.binary.iter().find(|(b, _)| *b == id) {
+            return Some((id, Content::Binary(bytes.clone())));
+        }
+        Some((id, Content::Text(self.table[i].text.clone())))
+    }
+
+    /// Registers `content`, just read from `path`, after checking the size
+    /// limit.
+    fn admit(
+        &mut self,
+        path: &str,
+        content: Content,
+        at: Span,
+    ) -> Result<(FileId, Content), Problem> {
         let len = match &content {
             Content::Text(t) => t.len(),
             Content::Binary(b) => b.len(),
@@ -268,7 +285,32 @@ impl<'a> Reader<'a> {
     /// [`Reader::load_yaml`] of an already resolved repository path.
     pub fn load_path(&mut self, path: &str, at: Span) -> Result<Vec<Node>, Problem> {
         let (id, text) = self.read_path(path, at)?;
-        let loaded = tollgate_load::load(&text, Syntax::for_path(path), &self.limits);
+        self.parse_file(id, path, &text)
+    }
+
+    /// [`Reader::load_path`] of `text`, already read from `path` with
+    /// [`Files::read`] (by a caller that had to read it to learn whether it
+    /// exists): registered (unless it is already) and parsed without a
+    /// second read.
+    pub fn load_read(
+        &mut self,
+        path: &str,
+        text: Arc<str>,
+        at: Span,
+    ) -> Result<Vec<Node>, Problem> {
+        let (id, content) = match self.registered(path) {
+            Some(found) => found,
+            None => self.admit(path, Content::Text(text), at)?,
+        };
+        match content {
+            Content::Text(text) => self.parse_file(id, path, &text),
+            Content::Binary(_) => Err(read_problem(path, ReadError::Binary, at)),
+        }
+    }
+
+    /// Parses `text`, the registered file `id` at `path`.
+    fn parse_file(&self, id: FileId, path: &str, text: &str) -> Result<Vec<Node>, Problem> {
+        let loaded = tollgate_load::load(text, Syntax::for_path(path), &self.limits);
         if let Some(p) = loaded.problems.first() {
             return Err(Problem::error(
                 format!("{path}: {} ({})", p.message, p.rule),
