@@ -10,6 +10,7 @@ mod bad_input;
 mod catalog;
 mod check;
 mod corpus;
+mod coverage_gaps;
 mod discovery;
 mod formats;
 mod formats_conftest;
