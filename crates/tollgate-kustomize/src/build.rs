@@ -382,25 +382,6 @@ fn effective_namespace(id: &ResId) -> &str {
     }
 }
 
-/// kustomize's printed form of an id (`apps_v1_Deployment|ns|name`).
-pub fn id_string(id: &ResId) -> String {
-    let or = |s: &str, d: &str| {
-        if s.is_empty() {
-            d.to_owned()
-        } else {
-            s.to_owned()
-        }
-    };
-    format!(
-        "{}_{}_{}|{}|{}",
-        or(&id.group, "~G"),
-        or(&id.version, "~V"),
-        or(&id.kind, "~K"),
-        or(&id.namespace, "~X"),
-        or(&id.name, "~N")
-    )
-}
-
 /// Appends `resource`, refusing one whose id is already there.
 pub fn append(resources: &mut Vec<Resource>, resource: Resource, at: Span) -> Result<(), Problem> {
     let id = resource.id();
@@ -413,7 +394,7 @@ pub fn append(resources: &mut Vec<Resource>, resource: Resource, at: Span) -> Re
         return Err(Problem::error(
             format!(
                 "may not add resource with an already registered id: {}",
-                id_string(&id)
+                crate::order::id_string(&id)
             ),
             span,
         ));

@@ -105,16 +105,7 @@ fn strings(node: Option<&Node>) -> Vec<String> {
 
 /// The legacy sort with the given first and last kinds.
 pub fn legacy(resources: &mut Vec<Resource>, first: &[&str], last: &[&str]) {
-    let rank = |kind: &str| -> i64 {
-        let len = i64::try_from(first.len()).unwrap_or(i64::MAX);
-        if let Some(i) = first.iter().position(|k| *k == kind) {
-            return -len + i64::try_from(i).unwrap_or(0);
-        }
-        if let Some(i) = last.iter().position(|k| *k == kind) {
-            return 1 + i64::try_from(i).unwrap_or(0);
-        }
-        0
-    };
+    let rank = |kind: &str| kind_rank(kind, first, last);
     let mut keyed: Vec<(ResId, Resource)> = std::mem::take(resources)
         .into_iter()
         .map(|r| (r.id(), r))
@@ -130,7 +121,10 @@ fn compare(a: &ResId, b: &ResId, rank: &dyn Fn(&str) -> i64) -> Ordering {
         if ra != rb {
             return ra.cmp(&rb);
         }
-        let (ga, gb) = (gvk_string(a), gvk_string(b));
+        let (ga, gb) = (
+            gvk_string(&a.group, &a.version, &a.kind),
+            gvk_string(&b.group, &b.version, &b.kind),
+        );
         if a.kind == "Namespace"
             && b.kind == "Namespace"
             && (a.group.is_empty() || b.group.is_empty())
@@ -139,26 +133,43 @@ fn compare(a: &ResId, b: &ResId, rank: &dyn Fn(&str) -> i64) -> Ordering {
         }
         return ga.cmp(&gb);
     }
-    id_sort_string(a).cmp(&id_sort_string(b))
+    id_string(a).cmp(&id_string(b))
+}
+
+/// A kind's rank in the legacy order with the given first and last kinds:
+/// the first kinds negative and in order, the last ones positive, every
+/// other kind 0.
+pub fn kind_rank(kind: &str, first: &[&str], last: &[&str]) -> i64 {
+    let len = i64::try_from(first.len()).unwrap_or(i64::MAX);
+    if let Some(i) = first.iter().position(|k| *k == kind) {
+        return -len + i64::try_from(i).unwrap_or(0);
+    }
+    if let Some(i) = last.iter().position(|k| *k == kind) {
+        return 1 + i64::try_from(i).unwrap_or(0);
+    }
+    0
 }
 
 fn or<'s>(s: &'s str, default: &'s str) -> &'s str {
     if s.is_empty() { default } else { s }
 }
 
-fn gvk_string(id: &ResId) -> String {
+/// kustomize's `group_version_kind` string, `~G`/`~V`/`~K` for empty fields.
+pub fn gvk_string(group: &str, version: &str, kind: &str) -> String {
     format!(
         "{}_{}_{}",
-        or(&id.group, "~G"),
-        or(&id.version, "~V"),
-        or(&id.kind, "~K")
+        or(group, "~G"),
+        or(version, "~V"),
+        or(kind, "~K")
     )
 }
 
-fn id_sort_string(id: &ResId) -> String {
+/// kustomize's printed form of an id (`apps_v1_Deployment|ns|name`), also
+/// its sort key within one group, version and kind.
+pub fn id_string(id: &ResId) -> String {
     format!(
         "{}|{}|{}",
-        gvk_string(id),
+        gvk_string(&id.group, &id.version, &id.kind),
         or(&id.namespace, "~X"),
         or(&id.name, "~N")
     )

@@ -55,60 +55,15 @@ impl Gvk {
     }
 
     fn stable_sort_string(&self) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_owned()
-            } else {
-                s.to_owned()
-            }
-        };
-        format!(
-            "{}_{}_{}",
-            or(&self.group, "~G"),
-            or(&self.version, "~V"),
-            or(&self.kind, "~K")
-        )
+        crate::order::gvk_string(&self.group, &self.version, &self.kind)
     }
 }
 
 /// Kustomize's `typeOrders`: these kinds sort first (negative), webhook
 /// configurations last, everything else at 0.
-fn kind_order(kind: &str) -> i32 {
-    const FIRST: [&str; 22] = [
-        "Namespace",
-        "ResourceQuota",
-        "StorageClass",
-        "CustomResourceDefinition",
-        "ServiceAccount",
-        "PodSecurityPolicy",
-        "Role",
-        "ClusterRole",
-        "RoleBinding",
-        "ClusterRoleBinding",
-        "ConfigMap",
-        "Secret",
-        "Endpoints",
-        "Service",
-        "LimitRange",
-        "PriorityClass",
-        "PersistentVolume",
-        "PersistentVolumeClaim",
-        "Deployment",
-        "StatefulSet",
-        "CronJob",
-        "PodDisruptionBudget",
-    ];
-    const LAST: [&str; 2] = [
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-    ];
-    if let Some(i) = FIRST.iter().position(|k| *k == kind) {
-        return i as i32 - FIRST.len() as i32;
-    }
-    if let Some(i) = LAST.iter().position(|k| *k == kind) {
-        return 1 + i as i32;
-    }
-    0
+fn kind_order(kind: &str) -> i64 {
+    use crate::order::{ORDER_FIRST, ORDER_LAST, kind_rank};
+    kind_rank(kind, ORDER_FIRST, ORDER_LAST)
 }
 
 /// One field spec: a path (`spec/template/metadata/labels`, `[]` marks a
