@@ -35,22 +35,9 @@ pub struct Accumulator {
 
 /// Renders the kustomization in `dir`.
 pub fn render(files: &dyn Files, dir: &str, options: &Options) -> Rendered {
-    let target = normalise(dir).unwrap_or_else(|| dir.to_owned());
-    let mut builder = Builder {
-        reader: Reader::new(files, options),
-        stack: Vec::new(),
-    };
-    let outcome = builder.build_top(&target);
-    let (resources, problems) = match outcome {
-        Ok(resources) => (resources, Vec::new()),
-        Err(problem) => (Vec::new(), vec![problem]),
-    };
-    Rendered {
-        target,
-        files: builder.reader.table,
-        resources,
-        problems,
-    }
+    render_by(files, dir, options, |builder, target| {
+        builder.build_top(target)
+    })
 }
 
 /// Renders `dir` with a kustomization that `make` builds instead of the one
@@ -65,18 +52,29 @@ pub fn render_with(
     options: &Options,
     make: &dyn Fn(&mut Reader<'_>) -> Result<Kustomization, Problem>,
 ) -> Rendered {
+    render_by(files, dir, options, |builder, target| {
+        let k = make(&mut builder.reader)?;
+        if let Some(p) = k.unsupported.first() {
+            return Err(p.clone());
+        }
+        builder.build_loaded(target, &k)
+    })
+}
+
+/// A render of the normalised `dir` by `build`, its problem (if any) and
+/// the files it read.
+fn render_by(
+    files: &dyn Files,
+    dir: &str,
+    options: &Options,
+    build: impl FnOnce(&mut Builder<'_>, &str) -> Result<Vec<Resource>, Problem>,
+) -> Rendered {
     let target = normalise(dir).unwrap_or_else(|| dir.to_owned());
     let mut builder = Builder {
         reader: Reader::new(files, options),
         stack: Vec::new(),
     };
-    let outcome = make(&mut builder.reader).and_then(|k| {
-        if let Some(p) = k.unsupported.first() {
-            return Err(p.clone());
-        }
-        builder.build_loaded(&target, &k)
-    });
-    let (resources, problems) = match outcome {
+    let (resources, problems) = match build(&mut builder, &target) {
         Ok(resources) => (resources, Vec::new()),
         Err(problem) => (Vec::new(), vec![problem]),
     };
