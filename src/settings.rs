@@ -52,8 +52,8 @@ pub const DEFAULT_POLICY_TIMEOUT_MS: u64 = 2000;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum PolicyEngine {
-    /// The built-in pack on the compiled VM (falling back to the interpreter on
-    /// a document the VM cannot finish), everything else on the interpreter.
+    /// The built-in pack and users' policies on the compiled VM (falling back
+    /// to the interpreter on a document the VM cannot finish).
     #[default]
     Auto,
     /// Everything on the interpreter.

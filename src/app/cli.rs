@@ -217,9 +217,10 @@ pub struct SettingsArgs {
     #[arg(long, value_name = "MS")]
     pub policy_timeout: Option<u64>,
 
-    /// How policies are evaluated: `auto` runs the built-in pack on regorus'
-    /// compiled VM and everything else on its interpreter; `interpreter` runs
-    /// all on the interpreter. Overrides `policy.engine`.
+    /// How policies are evaluated: `auto` runs the built-in pack and your
+    /// policies on regorus' compiled VM (a document the VM cannot finish goes
+    /// to the interpreter); `interpreter` runs all on the interpreter.
+    /// Overrides `policy.engine`.
     #[arg(long, value_enum, value_name = "ENGINE")]
     pub policy_engine: Option<crate::settings::PolicyEngine>,
 }

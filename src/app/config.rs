@@ -110,9 +110,9 @@ pub(crate) struct PolicyConfig {
     pub builtin: Option<bool>,
     /// Time allowed for all policies on one document, in milliseconds (default 2000).
     pub timeout_ms: Option<u64>,
-    /// How policies are evaluated (default `auto`: the built-in pack on regorus'
-    /// compiled VM, everything else on its interpreter; `interpreter`: all on the
-    /// interpreter).
+    /// How policies are evaluated (default `auto`: the built-in pack and users'
+    /// policies on regorus' compiled VM, a document the VM cannot finish on the
+    /// interpreter; `interpreter`: all on the interpreter).
     pub engine: Option<PolicyEngine>,
 }
 
