@@ -18,6 +18,7 @@ mod stages;
 use crate::fieldspec::FieldSpecs;
 use crate::files::{ReadError, Reader, is_within, join_normalised, normalise};
 use crate::kustomization::{self, Kind, Kustomization, PathEntry};
+use crate::transform::effective_namespace;
 use crate::vars::VarSet;
 use crate::{Files, Node, Options, Problem, Rendered, ResId, Resource, Span, Value};
 
@@ -368,16 +369,6 @@ pub fn same_id(a: &ResId, b: &ResId) -> bool {
         && a.kind == b.kind
         && a.name == b.name
         && effective_namespace(a) == effective_namespace(b)
-}
-
-fn effective_namespace(id: &ResId) -> &str {
-    if !crate::openapi::is_namespaced_version(&id.group, &id.version, &id.kind) {
-        "~cluster"
-    } else if id.namespace.is_empty() {
-        "default"
-    } else {
-        &id.namespace
-    }
 }
 
 /// Appends `resource`, refusing one whose id is already there.

@@ -155,7 +155,7 @@ pub fn apply_patch(entry: &PatchEntry, resources: &mut Vec<Resource>) -> Result<
                 r.previous_ids
                     .iter()
                     .chain(std::iter::once(&r.id()))
-                    .any(|p| ids_equal(p, &id))
+                    .any(|p| crate::build::same_id(p, &id))
             })
             .map(|(i, _)| i)
             .collect();
@@ -241,15 +241,6 @@ fn restore(node: &mut Node, path: &[&str], key: &str, value: Option<Node>) {
         }),
         (None, None) => {}
     }
-}
-
-/// kustomize's `ResId.Equals`: same group, version, kind, name and effective namespace.
-fn ids_equal(a: &ResId, b: &ResId) -> bool {
-    a.group == b.group
-        && a.version == b.version
-        && a.kind == b.kind
-        && a.name == b.name
-        && select::effective_namespace(a) == select::effective_namespace(b)
 }
 
 /// A `ResId` as kustomize prints it: `Kind.version.group/name.namespace`.
