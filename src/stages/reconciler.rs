@@ -68,6 +68,9 @@ pub(crate) fn targets(
 ) -> Vec<Named> {
     let mut found = Vec::new();
     let mut facts = Facts::default();
+    // Files with ConfigMaps and no reconciler object: loaded only when a Flux
+    // object substitutes from ConfigMaps (most runs have none).
+    let mut config_texts: Vec<(&String, Arc<str>)> = Vec::new();
     for path in paths {
         if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
             continue;
@@ -75,38 +78,15 @@ pub(crate) fn targets(
         let Ok(text) = files.read(path) else {
             continue;
         };
-        let interesting = text.contains("fluxcd.io") || text.contains("argoproj.io");
-        if !interesting && !text.contains("ConfigMap") {
-            continue;
+        if text.contains("fluxcd.io") || text.contains("argoproj.io") {
+            scan(path, &text, &options.limits, &mut found, &mut facts);
+        } else if text.contains("ConfigMap") {
+            config_texts.push((path, text));
         }
-        let loaded = crate::load::load(&text, Syntax::Yaml, &options.limits);
-        for doc in loaded.documents {
-            let root = doc.root;
-            let api = str_at(&root, &["apiVersion"]);
-            let kind = str_at(&root, &["kind"]);
-            let ns = str_at(&root, &["metadata", "namespace"]).to_owned();
-            let name = str_at(&root, &["metadata", "name"]).to_owned();
-            match (group(api), kind) {
-                ("source.toolkit.fluxcd.io", "GitRepository") => {
-                    let url = str_at(&root, &["spec", "url"]).to_owned();
-                    facts.git_repositories.insert((ns, name), url);
-                }
-                ("", "ConfigMap") => {
-                    if let Some(data) = root.get("data") {
-                        facts
-                            .config_maps
-                            .insert((ns, name), (path.clone(), text.clone(), data.clone()));
-                    }
-                }
-                ("kustomize.toolkit.fluxcd.io", "Kustomization")
-                | ("helm.toolkit.fluxcd.io", "HelmRelease")
-                | ("argoproj.io", "Application") => found.push(Found {
-                    path: path.clone(),
-                    text: text.clone(),
-                    root,
-                }),
-                _ => {}
-            }
+    }
+    if found.iter().any(|f| f.text.contains("substituteFrom")) {
+        for (path, text) in &config_texts {
+            scan(path, text, &options.limits, &mut found, &mut facts);
         }
     }
     let argo_options = Options {
@@ -128,6 +108,46 @@ pub(crate) fn targets(
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// Loads one file of the run and keeps its reconciler objects (`found`),
+/// GitRepositories and ConfigMaps (`facts`).
+fn scan(
+    path: &str,
+    text: &Arc<str>,
+    limits: &crate::load::Limits,
+    found: &mut Vec<Found>,
+    facts: &mut Facts,
+) {
+    let loaded = crate::load::load(text, Syntax::Yaml, limits);
+    for doc in loaded.documents {
+        let root = doc.root;
+        let api = str_at(&root, &["apiVersion"]);
+        let kind = str_at(&root, &["kind"]);
+        let ns = str_at(&root, &["metadata", "namespace"]).to_owned();
+        let name = str_at(&root, &["metadata", "name"]).to_owned();
+        match (group(api), kind) {
+            ("source.toolkit.fluxcd.io", "GitRepository") => {
+                let url = str_at(&root, &["spec", "url"]).to_owned();
+                facts.git_repositories.insert((ns, name), url);
+            }
+            ("", "ConfigMap") => {
+                if let Some(data) = root.get("data") {
+                    facts
+                        .config_maps
+                        .insert((ns, name), (path.to_owned(), text.clone(), data.clone()));
+                }
+            }
+            ("kustomize.toolkit.fluxcd.io", "Kustomization")
+            | ("helm.toolkit.fluxcd.io", "HelmRelease")
+            | ("argoproj.io", "Application") => found.push(Found {
+                path: path.to_owned(),
+                text: text.clone(),
+                root,
+            }),
+            _ => {}
+        }
+    }
 }
 
 /// The API group of an `apiVersion`.
