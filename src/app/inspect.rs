@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::input::discover::{Input, Origin};
+use crate::input::discover::Input;
 use crate::model::finding::{Finding, Severity};
 use crate::model::resource::ResourceId;
 use crate::pipeline::check;
@@ -58,24 +58,10 @@ pub(crate) fn run(
 ) -> std::io::Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut shown: Vec<ShownOwned> = Vec::new();
-    let plan = if settings.render.enabled {
-        let paths: Vec<&std::path::Path> = inputs
-            .iter()
-            .filter_map(|i| match &i.origin {
-                Origin::Path(p) => Some(p.as_path()),
-                _ => None,
-            })
-            .collect();
-        render::plan(&paths, settings, cwd)
-    } else {
-        render::Plan::default()
-    };
-    findings.extend(plan.findings);
+    let mut plan = render::Plan::of_inputs(inputs, settings, cwd);
+    findings.append(&mut plan.findings);
     for input in inputs {
-        if let Origin::Path(p) = &input.origin
-            && !plan.covered.is_empty()
-            && std::fs::canonicalize(cwd.join(p)).is_ok_and(|c| plan.covered.contains(&c))
-        {
+        if plan.covers(input, cwd) {
             continue;
         }
         let file = check::read_and_load(input, stdin, settings);

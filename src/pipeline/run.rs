@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use crate::input::discover::{Input, Origin};
+use crate::input::discover::Input;
 use crate::model::finding::{self, Finding, Severity, Status};
 use crate::model::report::Report;
 use crate::pipeline::check::{RenderedUnit, Unit};
@@ -81,27 +81,10 @@ pub(crate) fn check_unsettled_owned(
     let mut catalog = Catalog::new(&settings.schemas, &settings.base_dir)?;
     // Render: the Kustomize targets among the files, each rendered once. Files
     // a complete render reads are checked as rendered, not as written.
-    let plan = if settings.render.enabled {
-        let paths: Vec<&std::path::Path> = inputs
-            .iter()
-            .filter_map(|i| match &i.origin {
-                Origin::Path(p) => Some(p.as_path()),
-                _ => None,
-            })
-            .collect();
-        render::plan(&paths, settings, &run.cwd)
-    } else {
-        render::Plan::default()
-    };
-    let covered = |input: &Input| match &input.origin {
-        Origin::Path(p) if !plan.covered.is_empty() => {
-            std::fs::canonicalize(run.cwd.join(p)).is_ok_and(|c| plan.covered.contains(&c))
-        }
-        _ => false,
-    };
+    let plan = render::Plan::of_inputs(inputs, settings, &run.cwd);
     let mut units: Vec<Unit> = inputs
         .iter()
-        .filter(|i| !covered(i))
+        .filter(|i| !plan.covers(i, &run.cwd))
         .map(|i| Unit::File(i.clone()))
         .collect();
     let files = units.len();

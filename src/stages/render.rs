@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use tollgate_kustomize::cache::CachedFiles;
 use tollgate_kustomize::{DiskFiles, Files, Options, Rendered};
 
-use crate::input::discover::{display_path, repository_root};
+use crate::input::discover::{Input, Origin, display_path, repository_root};
 use crate::model::finding::{Finding, Severity};
 use crate::model::resource::{Object, ResourceId};
 use crate::model::rules;
@@ -124,6 +124,35 @@ pub(crate) struct Plan {
     pub targets: usize,
 }
 
+impl Plan {
+    /// The plan of a run over `inputs` (their paths as discovered): empty when
+    /// rendering is off.
+    pub(crate) fn of_inputs(inputs: &[Input], settings: &Settings, cwd: &Path) -> Self {
+        if !settings.render.enabled {
+            return Self::default();
+        }
+        let paths: Vec<&Path> = inputs
+            .iter()
+            .filter_map(|i| match &i.origin {
+                Origin::Path(p) => Some(p.as_path()),
+                _ => None,
+            })
+            .collect();
+        plan(&paths, settings, cwd)
+    }
+
+    /// Whether a complete render read `input`: it is checked as rendered, not
+    /// as written.
+    pub(crate) fn covers(&self, input: &Input, cwd: &Path) -> bool {
+        match &input.origin {
+            Origin::Path(p) if !self.covered.is_empty() => {
+                std::fs::canonicalize(cwd.join(p)).is_ok_and(|c| self.covered.contains(&c))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A complete render, ready for the check pass.
 #[derive(Debug)]
 pub(crate) struct RenderedTarget {
@@ -139,7 +168,7 @@ pub(crate) struct RenderedTarget {
 /// discovered), renders each once (in parallel) and sorts out what is covered.
 /// A target whose render is incomplete covers nothing: its files are checked
 /// as written, beside the render finding.
-pub(crate) fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
+fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
     let mut plan = Plan::default();
     let base =
         std::fs::canonicalize(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
