@@ -706,47 +706,71 @@ mod tests {
         json!({"apiVersion": "apps/v1", "kind": kind, "metadata": metadata, "spec": spec})
     }
 
+    /// The built-in pack, compiled for `engine`, with `pod_security` in force.
+    fn pack(
+        engine: crate::settings::PolicyEngine,
+        pod_security: Option<crate::settings::PodSecurity>,
+    ) -> PolicySet {
+        let options = PolicyOptions {
+            engine,
+            pod_security,
+            ..PolicyOptions::default()
+        };
+        match PolicySet::load(&options, std::path::Path::new("/")) {
+            Ok(set) => set,
+            Err(e) => panic!("the pack compiles: {e:#}"),
+        }
+    }
+
+    /// The VM and the interpreter sets for `pod_security`.
+    fn both(pod_security: Option<crate::settings::PodSecurity>) -> (PolicySet, PolicySet) {
+        let vm = pack(crate::settings::PolicyEngine::Auto, pod_security);
+        let interpreter = pack(crate::settings::PolicyEngine::Interpreter, pod_security);
+        assert!(vm.vm_program().is_some(), "the pack compiles to the VM");
+        (vm, interpreter)
+    }
+
+    /// Checks `object` with both sets, asserts they agree finding for finding
+    /// (rule, line, message) and that none is a `policy-error` (wrong types
+    /// are the schema check's to report), and returns the findings.
+    fn agree(
+        vm: &PolicySet,
+        interpreter: &PolicySet,
+        object: &serde_json::Value,
+        case: &str,
+    ) -> Vec<(String, usize, String)> {
+        let text = serde_json::to_string_pretty(object).unwrap_or_default();
+        let src = SourceFile::new(Arc::from("f.json"), text.as_str());
+        let objects = crate::model::resource::objects(
+            load(&text, Syntax::Json, &Limits::default()).documents,
+        );
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        vm.check(&src, &objects, &mut a);
+        interpreter.check(&src, &objects, &mut b);
+        let key = |f: &Finding| (f.rule.to_string(), f.start.line, f.message.clone());
+        let a: Vec<_> = a.iter().map(key).collect();
+        let b: Vec<_> = b.iter().map(key).collect();
+        assert_eq!(a, b, "{case}: {text}");
+        assert!(
+            a.iter().all(|(rule, _, _)| rule != "policy-error"),
+            "{case}: {a:?}\n{text}"
+        );
+        a
+    }
+
     /// The compiled VM and the interpreter agree on the whole pack, finding for
     /// finding, over a few hundred random pod-bearing objects that mix every
     /// field the pack reads, at both levels, with values of the wrong type.
     /// (The VM once skipped the `else` of functions; this test caught it.)
     #[test]
     fn vm_and_interpreter_agree_on_the_pack() {
-        let load_set = |engine: crate::settings::PolicyEngine| {
-            let options = PolicyOptions {
-                engine,
-                ..PolicyOptions::default()
-            };
-            match PolicySet::load(&options, std::path::Path::new("/")) {
-                Ok(set) => set,
-                Err(e) => panic!("the pack compiles: {e:#}"),
-            }
-        };
-        let vm = load_set(crate::settings::PolicyEngine::Auto);
-        let interpreter = load_set(crate::settings::PolicyEngine::Interpreter);
-        assert!(vm.vm_program().is_some(), "the pack compiles to the VM");
+        let (vm, interpreter) = both(None);
         let mut g = Gen(0x9e37_79b9_7f4a_7c15);
         let mut total = 0;
         let mut rules = BTreeSet::new();
         for case in 0..300 {
             let object = random_object(&mut g);
-            let text = serde_json::to_string_pretty(&object).unwrap_or_default();
-            let src = SourceFile::new(Arc::from("f.json"), text.as_str());
-            let objects = crate::model::resource::objects(
-                load(&text, Syntax::Json, &Limits::default()).documents,
-            );
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            vm.check(&src, &objects, &mut a);
-            interpreter.check(&src, &objects, &mut b);
-            let key = |f: &Finding| (f.rule.to_string(), f.start.line, f.message.clone());
-            let a: Vec<_> = a.iter().map(key).collect();
-            let b: Vec<_> = b.iter().map(key).collect();
-            assert_eq!(a, b, "case {case}: {text}");
-            // Wrong types are the schema check's to report, not policy errors.
-            assert!(
-                a.iter().all(|(rule, _, _)| rule != "policy-error"),
-                "case {case}: {a:?}\n{text}"
-            );
+            let a = agree(&vm, &interpreter, &object, &format!("case {case}"));
             total += a.len();
             rules.extend(a.into_iter().map(|(rule, _, _)| rule));
         }
@@ -765,40 +789,16 @@ mod tests {
             "restricted",
             "baseline@v1.35",
         ] {
-            let pod_security = crate::settings::PodSecurity::parse(setting).ok();
-            let load_set = |engine: crate::settings::PolicyEngine| {
-                let options = PolicyOptions {
-                    engine,
-                    pod_security,
-                    ..PolicyOptions::default()
-                };
-                match PolicySet::load(&options, std::path::Path::new("/")) {
-                    Ok(set) => set,
-                    Err(e) => panic!("the pack compiles: {e:#}"),
-                }
-            };
-            let vm = load_set(crate::settings::PolicyEngine::Auto);
-            let interpreter = load_set(crate::settings::PolicyEngine::Interpreter);
-            assert!(vm.vm_program().is_some(), "the pack compiles to the VM");
+            let (vm, interpreter) = both(crate::settings::PodSecurity::parse(setting).ok());
             let mut g = Gen(0x2545_f491_4f6c_dd1d);
             let mut pss = 0;
             for case in 0..100 {
                 let object = random_object(&mut g);
-                let text = serde_json::to_string_pretty(&object).unwrap_or_default();
-                let src = SourceFile::new(Arc::from("f.json"), text.as_str());
-                let objects = crate::model::resource::objects(
-                    load(&text, Syntax::Json, &Limits::default()).documents,
-                );
-                let (mut a, mut b) = (Vec::new(), Vec::new());
-                vm.check(&src, &objects, &mut a);
-                interpreter.check(&src, &objects, &mut b);
-                let key = |f: &Finding| (f.rule.to_string(), f.start.line, f.message.clone());
-                let a: Vec<_> = a.iter().map(key).collect();
-                let b: Vec<_> = b.iter().map(key).collect();
-                assert_eq!(a, b, "{setting} case {case}: {text}");
-                assert!(
-                    a.iter().all(|(rule, _, _)| rule != "policy-error"),
-                    "{setting} case {case}: {a:?}\n{text}"
+                let a = agree(
+                    &vm,
+                    &interpreter,
+                    &object,
+                    &format!("{setting} case {case}"),
                 );
                 pss += a
                     .iter()
