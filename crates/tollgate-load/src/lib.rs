@@ -7,16 +7,21 @@
 //! document wherever the format allows.
 
 pub mod cfn;
+pub mod dockerfile;
+pub mod edn;
 mod events;
 mod guard;
 pub mod hcl;
+pub mod hocon;
 #[doc(hidden)]
 pub mod invariants;
 pub mod json;
+pub mod jsonc;
 pub mod lines;
 pub mod node;
 pub mod scalar;
 pub mod toml;
+pub mod xml;
 pub mod yaml;
 
 pub use node::{Entry, FileId, Node, PointerSpan, Span, Value};
@@ -90,11 +95,21 @@ pub enum Syntax {
     Dotenv,
     /// Java properties.
     Properties,
+    /// XML, in goxml2json's shape (`-attr`, `#content`).
+    Xml,
+    /// A Dockerfile: the list of `{Cmd, SubCmd, JSON, Flags, Value, Stage}`.
+    Dockerfile,
+    /// JSON with comments and trailing commas.
+    Jsonc,
+    /// HOCON (chosen by `.hocon` or `--parser hocon`; `.conf` is not HOCON).
+    Hocon,
+    /// EDN.
+    Edn,
 }
 
 impl Syntax {
     /// Every parser, with the name `--parser` takes (conftest's names).
-    pub const ALL: [(&'static str, Syntax); 7] = [
+    pub const ALL: [(&'static str, Syntax); 12] = [
         ("yaml", Syntax::Yaml),
         ("json", Syntax::Json),
         ("hcl2", Syntax::Hcl2),
@@ -102,6 +117,11 @@ impl Syntax {
         ("ini", Syntax::Ini),
         ("dotenv", Syntax::Dotenv),
         ("properties", Syntax::Properties),
+        ("xml", Syntax::Xml),
+        ("dockerfile", Syntax::Dockerfile),
+        ("jsonc", Syntax::Jsonc),
+        ("hocon", Syntax::Hocon),
+        ("edn", Syntax::Edn),
     ];
 
     /// The parser named `name` (conftest's parser names), if built.
@@ -129,7 +149,8 @@ impl Syntax {
     /// The parser conftest chooses for a file name, if tollgate has it
     /// (conftest's `parser.NewFromPath`): `Dockerfile`, `Dockerfile.*` and
     /// `*.dockerfile`; `.yaml`/`.yml`; `.hcl`/`.tf`/`.tfvars`; `.env`,
-    /// `.env.*` and `*.env`; otherwise the extension names the parser.
+    /// `.env.*` and `*.env`; otherwise the extension names the parser
+    /// (`.xml`, `.jsonc`, `.hocon`, `.edn`, ...).
     /// Standard input (`-`) is YAML.
     pub fn detect(path: &str) -> Option<Self> {
         if path == "-" {
@@ -141,6 +162,9 @@ impl Syntax {
             Some(i) => &name[i + 1..],
             None => "",
         };
+        if name == "dockerfile" || name.starts_with("dockerfile.") || ext == "dockerfile" {
+            return Some(Self::Dockerfile);
+        }
         match ext {
             "yml" | "yaml" => return Some(Self::Yaml),
             "hcl" | "tf" | "tfvars" => return Some(Self::Hcl2),
@@ -211,6 +235,11 @@ pub fn load(text: &str, syntax: Syntax, limits: &Limits) -> Loaded {
         Syntax::Ini => lines::load_ini(text, limits),
         Syntax::Dotenv => lines::load_dotenv(text, limits),
         Syntax::Properties => lines::load_properties(text, limits),
+        Syntax::Xml => xml::load(text, limits),
+        Syntax::Dockerfile => dockerfile::load(text, limits),
+        Syntax::Jsonc => jsonc::load(text, limits),
+        Syntax::Hocon => hocon::load(text, limits),
+        Syntax::Edn => edn::load(text, limits),
     }
 }
 
@@ -253,5 +282,34 @@ impl<'t> Lines<'t> {
                 .collect()
         });
         starts.partition_point(|&start| start <= offset.min(self.text.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Syntax;
+
+    #[test]
+    fn parser_choice_by_name_as_conftest() {
+        let cases = [
+            ("Dockerfile", Some(Syntax::Dockerfile)),
+            ("build/Dockerfile.debug", Some(Syntax::Dockerfile)),
+            ("dev.dockerfile", Some(Syntax::Dockerfile)),
+            ("pom.xml", Some(Syntax::Xml)),
+            ("tsconfig.jsonc", Some(Syntax::Jsonc)),
+            ("app.hocon", Some(Syntax::Hocon)),
+            ("sample_config.edn", Some(Syntax::Edn)),
+            // `.conf` is not HOCON (conftest needs `--parser hocon`).
+            ("application.conf", None),
+            ("main.tf", Some(Syntax::Hcl2)),
+            ("x.yaml", Some(Syntax::Yaml)),
+        ];
+        for (name, syntax) in cases {
+            assert_eq!(Syntax::detect(name), syntax, "{name}");
+        }
+        for (name, syntax) in Syntax::ALL {
+            assert_eq!(Syntax::from_name(name), Some(syntax));
+            assert_eq!(syntax.name(), name);
+        }
     }
 }

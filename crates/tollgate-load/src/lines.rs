@@ -88,8 +88,8 @@ fn go_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// An INI value typed as conftest types it.
-fn ini_value(raw: &str) -> Value {
+/// An INI value typed as conftest types it (also HOCON's values).
+pub(crate) fn ini_value(raw: &str) -> Value {
     let plain = raw.replace('_', "");
     if !raw.is_empty()
         && !raw.contains('_')
