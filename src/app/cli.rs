@@ -207,6 +207,12 @@ pub struct SettingsArgs {
     #[arg(long)]
     pub all_namespaces: bool,
 
+    /// Give your policies every document of the run as ONE input, the array
+    /// of `{path, contents}` (conftest's `--combine`), for rules across files;
+    /// the built-in pack still checks each object.
+    #[arg(long)]
+    pub combine: bool,
+
     /// Read every input with this parser (conftest's names: yaml, json, hcl2,
     /// ...), standard input included, instead of choosing by file name.
     #[arg(long, value_name = "NAME", value_parser = parse_parser)]

@@ -117,8 +117,14 @@ pub fn prepare(cli: &Cli, args: &SettingsArgs, cwd: &Path) -> anyhow::Result<Run
             .policy_timeout
             .map_or(options.timeout, std::time::Duration::from_millis),
         engine: args.policy_engine.unwrap_or(options.engine),
+        combine: args.combine,
         ..options
     };
+    if args.combine && args.shard.is_some() {
+        anyhow::bail!(
+            "--combine gives the policies every file at once: it cannot be split with --shard"
+        );
+    }
     let policies = if options.builtin || !options.paths.is_empty() {
         Some(std::sync::Arc::new(policy::PolicySet::load(&options, cwd)?))
     } else {
@@ -329,6 +335,7 @@ fn policy_options(
         engine: settings.policy.engine,
         pod_security: settings.policy.pod_security,
         pod_templates: settings.policy.pod_templates.clone(),
+        combine: false,
     }
 }
 

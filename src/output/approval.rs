@@ -219,9 +219,17 @@ impl Review {
                 md.push_str("### Changed resources of files no target renders\n\n");
             }
             for c in &self.changes {
+                // `file:line`, at base for a delete.
+                let at = |file: &String, line: Option<usize>| match line {
+                    Some(l) => format!("`{file}:{l}`"),
+                    None => format!("`{file}`"),
+                };
                 let place = match (&c.old_file, &c.file) {
-                    (Some(old), Some(new)) if old != new => format!("`{old}` → `{new}`"),
-                    (_, Some(f)) | (Some(f), None) => format!("`{f}`"),
+                    (Some(old), Some(new)) if old != new => {
+                        format!("{} → {}", at(old, c.old_line), at(new, c.line))
+                    }
+                    (_, Some(f)) => at(f, c.line),
+                    (Some(f), None) => at(f, c.old_line),
                     (None, None) => String::new(),
                 };
                 let _ = writeln!(

@@ -45,6 +45,8 @@ pub struct FileOutcome {
     pub schema_missing: usize,
     /// A well-known non-Kubernetes file: not judged, counted as skipped.
     pub not_kubernetes: Option<crate::model::format::Known>,
+    /// `--combine`: the source and objects, for the combined evaluation.
+    pub combined: Option<(Arc<SourceFile>, Vec<resource::Object>)>,
 }
 
 /// A file after phase 1: its outcome so far, its source and its objects.
@@ -128,6 +130,7 @@ fn load_rendered(unit: &RenderedUnit) -> Loaded {
             source: None,
             schema_missing: 0,
             not_kubernetes: None,
+            combined: None,
         },
         source: Some(unit.source.clone()),
         objects,
@@ -177,6 +180,7 @@ pub fn check_some(
                         source: None,
                         schema_missing: 0,
                         not_kubernetes: None,
+                        combined: None,
                     },
                     source: None,
                     objects: Vec::new(),
@@ -305,6 +309,9 @@ fn finish(
         stats::timed(Stage::Policy, || {
             policies.check(&src, objects, &mut outcome.findings);
         });
+        if policies.combine {
+            outcome.combined = Some((src.clone(), objects.to_vec()));
+        }
     }
     if !run.ignore_waivers {
         crate::stages::waiver::apply_annotations(objects, &mut outcome.findings);
@@ -348,6 +355,7 @@ fn internal_error(name: &Arc<str>, panic: &Box<dyn std::any::Any + Send>) -> Fil
         source: None,
         schema_missing: 0,
         not_kubernetes: None,
+        combined: None,
     }
 }
 
@@ -510,6 +518,7 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
                 source: None,
                 schema_missing: 0,
                 not_kubernetes: Some(known),
+                combined: None,
             },
             source: None,
             objects: Vec::new(),
@@ -526,6 +535,7 @@ fn load_input(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -> Loade
             source: None,
             schema_missing: 0,
             not_kubernetes: None,
+            combined: None,
         },
         source: file.source,
         objects: file.objects,

@@ -114,7 +114,10 @@ pub(crate) fn check_unsettled_owned(
             .filter(|f| f.targets.first().map_or(shard.first, |t| (shard.owns)(t))),
     );
     let outcomes = outcomes.into_iter().zip(&units);
-    for (outcome, unit) in outcomes.filter_map(|(o, u)| Some((o?, u))) {
+    // `--combine`: every unit's documents, for one evaluation of users' rules.
+    let mut combined = Vec::new();
+    for (mut outcome, unit) in outcomes.filter_map(|(o, u)| Some((o?, u))) {
+        combined.extend(outcome.combined.take());
         report.summary.documents += outcome.documents;
         report.summary.resources += outcome.resources;
         report.summary.schema_missing += outcome.schema_missing;
@@ -147,6 +150,28 @@ pub(crate) fn check_unsettled_owned(
             }
         }
         report.findings.extend(findings);
+    }
+    if let Some(policies) = run.policies.as_ref().filter(|p| p.combine) {
+        combined.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        let mut found = Vec::new();
+        crate::model::stats::timed(crate::model::stats::Stage::Policy, || {
+            policies.check_combined(&combined, &mut found);
+        });
+        // Code frames: the sources the combined findings point into.
+        for f in &found {
+            let source = combined.iter().find_map(|(src, _)| {
+                std::iter::once(src)
+                    .chain(src.parts())
+                    .find(|s| s.name == f.file && s.parts().is_empty())
+            });
+            if let Some(src) = source {
+                report
+                    .sources
+                    .entry(f.file.clone())
+                    .or_insert_with(|| src.clone());
+            }
+        }
+        report.findings.extend(found);
     }
     merge_targets(&mut report.findings);
     Ok(report)

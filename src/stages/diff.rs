@@ -6,6 +6,10 @@
 //! not a delete plus a create. Values are compared as the API server reads them
 //! (after YAML 1.1 resolution), so formatting, comments and key order are not
 //! changes. Secret values are redacted in the field changes.
+//!
+//! Resources declared in Terraform, Terraform plans and CloudFormation
+//! templates (`model::resource::declared`) are matched the same way, by their
+//! family, type and address or logical id.
 
 use std::collections::BTreeMap;
 
@@ -78,6 +82,12 @@ pub struct ResourceChange {
     /// Its file at base.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_file: Option<String>,
+    /// The line it starts on at head (filled in by the caller, which has the sources).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The line it started on at base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_line: Option<usize>,
     /// Changed fields (empty for a pure move; every field for create/delete is not listed).
     pub fields: Vec<FieldChange>,
     /// The head value (for change policies; not serialised).
@@ -124,6 +134,8 @@ pub fn diff(base: Vec<Located>, head: Vec<Located>) -> Vec<ResourceChange> {
                 resource: old.id,
                 file: None,
                 old_file: Some(old.file),
+                line: None,
+                old_line: None,
                 fields: Vec::new(),
                 object: None,
                 old_object: Some(old.value),
@@ -148,6 +160,8 @@ pub fn diff(base: Vec<Located>, head: Vec<Located>) -> Vec<ResourceChange> {
                     resource: new.id,
                     file: Some(new.file),
                     old_file: Some(old.file),
+                    line: None,
+                    old_line: None,
                     fields,
                     object: Some(new.value),
                     old_object: Some(old.value),
@@ -161,6 +175,8 @@ pub fn diff(base: Vec<Located>, head: Vec<Located>) -> Vec<ResourceChange> {
             resource: new.id,
             file: Some(new.file),
             old_file: None,
+            line: None,
+            old_line: None,
             fields: Vec::new(),
             object: Some(new.value),
             old_object: None,

@@ -9,11 +9,13 @@
 mod bad_input;
 mod catalog;
 mod check;
+mod conftest_flags;
 mod corpus;
 mod coverage_gaps;
 mod discovery;
 mod formats;
 mod formats_conftest;
+mod infra_review;
 mod init;
 mod layers;
 mod origins;

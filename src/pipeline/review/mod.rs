@@ -288,9 +288,12 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     // The resource diff, from the same bytes.
     let (changes, places) = crate::model::stats::timed(crate::model::stats::Stage::Diff, || {
         let (head_located, places) = locate(&head_versions, &head_by_file, settings);
-        let (base_located, _) = locate(&base_versions, &base_by_file, settings);
-        (diff::diff(base_located, head_located), places)
+        let (base_located, base_places) = locate(&base_versions, &base_by_file, settings);
+        let mut changes = diff::diff(base_located, head_located);
+        set_lines(&mut changes, &places, &base_places);
+        (changes, (places, base_places))
     });
+    let (places, base_places) = places;
 
     // Render problems of the reviewed targets, `existing` when the base render had them.
     for t in rendered.iter().filter(|_| first) {
@@ -320,7 +323,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
         change_policies(
             policies,
             &changes,
-            &places,
+            (&places, &base_places),
             &rendered,
             &mut report.findings,
             &mut rendered_findings,
@@ -483,21 +486,46 @@ fn locate(versions: &[Version], which: &[usize], settings: &Settings) -> (Vec<Lo
             continue;
         };
         let src = Arc::new(SourceFile::new(v.input.name.clone(), text));
-        let loaded = load::load(&src.text, Syntax::for_path(&v.input.name), &settings.limits);
+        let syntax = settings
+            .parser
+            .unwrap_or_else(|| Syntax::for_path(&v.input.name));
+        let loaded = load::load(&src.text, syntax, &settings.limits);
         for obj in resource::objects(loaded.documents) {
-            let Some(id) = obj.id.clone() else { continue };
-            let key_span = obj.node.span;
-            places
-                .entry((v.input.name.to_string(), id.clone()))
-                .or_insert((src.clone(), key_span));
-            located.push(Located {
-                file: v.input.name.to_string(),
-                id,
-                value: obj.node.to_json(),
-            });
+            // A Kubernetes object, or the resources a Terraform configuration
+            // or plan or a CloudFormation template declares.
+            let found: Vec<(ResourceId, Span, serde_json::Value)> = match obj.id.clone() {
+                Some(id) => vec![(id, obj.node.span, obj.node.to_json())],
+                None if obj.item.is_none() => resource::declared(&obj.node)
+                    .into_iter()
+                    .map(|d| (d.id, d.at, d.node.to_json()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            for (id, span, value) in found {
+                places
+                    .entry((v.input.name.to_string(), id.clone()))
+                    .or_insert((src.clone(), span));
+                located.push(Located {
+                    file: v.input.name.to_string(),
+                    id,
+                    value,
+                });
+            }
         }
     }
     (located, places)
+}
+
+/// The line each changed resource starts on, at head and at base.
+fn set_lines(changes: &mut [ResourceChange], head: &Places, base: &Places) {
+    let line = |places: &Places, file: &Option<String>, id: &ResourceId| {
+        let (src, span) = places.get(&(file.clone()?, id.clone()))?;
+        Some(src.position(span.start).line)
+    };
+    for c in changes {
+        c.line = line(head, &c.file, &c.resource);
+        c.old_line = line(base, &c.old_file, &c.resource);
+    }
 }
 
 /// Each reviewed target's changes and render problems, for the report.
@@ -603,7 +631,7 @@ fn read_versions(
 fn change_policies(
     policies: &crate::stages::policy::PolicySet,
     changes: &[diff::ResourceChange],
-    places: &Places,
+    (places, base_places): (&Places, &Places),
     rendered: &[targets::TargetDiff],
     findings: &mut Vec<Finding>,
     rendered_findings: &mut Merged,
@@ -614,6 +642,7 @@ fn change_policies(
         for change in changes {
             let input = json!({
                 "operation": change.operation.as_str(),
+                "resource": change.resource,
                 "object": change.object,
                 "oldObject": change.old_object,
                 "file": change.file,
@@ -621,10 +650,14 @@ fn change_policies(
                 "changes": change.fields,
             });
             let verdict = policies.evaluate_change(&rules, input);
-            let place = change
-                .file
-                .as_ref()
-                .and_then(|f| places.get(&(f.clone(), change.resource.clone())));
+            // At head; a deleted resource at its base line.
+            let place = match &change.file {
+                Some(f) => places.get(&(f.clone(), change.resource.clone())),
+                None => change
+                    .old_file
+                    .as_ref()
+                    .and_then(|f| base_places.get(&(f.clone(), change.resource.clone()))),
+            };
             for (id, severity, message) in verdict.findings {
                 findings.push(change_finding(
                     change,
@@ -659,6 +692,7 @@ fn change_policies(
                     change.fields.iter().map(|f| &f.field).collect();
                 let input = json!({
                     "operation": change.operation,
+                    "resource": change.resource,
                     "object": change.object,
                     "oldObject": change.old_object,
                     "file": change.file,

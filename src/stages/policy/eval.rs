@@ -12,6 +12,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Instant;
 
 use regorus::Engine;
@@ -38,7 +39,25 @@ struct Worker {
     vm: Option<Option<regorus::rvm::RegoVM>>,
     /// Users' rules and exceptions on the VM, as `vm`.
     user_vm: Option<Option<regorus::rvm::RegoVM>>,
+    /// The file whose `data.conftest.file` the user VM holds.
+    vm_file: Option<Arc<str>>,
+    /// The file whose `data.conftest.file` the engine holds.
+    engine_file: Option<Arc<str>>,
 }
+
+/// Which counted rules one evaluation runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    /// Every rule and exception.
+    All,
+    /// The built-in pack only (`--combine`: users' rules see the combined input).
+    Pack,
+    /// Users' rules and exceptions only (the combined input).
+    Users,
+}
+
+/// The file name conftest gives the combined input (`--combine`).
+pub(crate) const COMBINED: &str = "Combined";
 
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
@@ -72,16 +91,106 @@ impl PolicySet {
                     engine: self.engine.clone(),
                     vm: None,
                     user_vm: None,
+                    vm_file: None,
+                    engine_file: None,
                 });
             }
             if let Some(worker) = slot.as_mut() {
+                let scope = if self.combine {
+                    Scope::Pack
+                } else {
+                    Scope::All
+                };
                 for object in objects {
-                    self.check_object(worker, src, object, out, indexed);
+                    // `data.conftest.file`: the file that wrote the document.
+                    let file = src.resolve(object.node.span.file).name.clone();
+                    self.check_object(worker, src, object, out, indexed, scope, &file);
                 }
             }
         });
     }
 
+    /// `--combine`: users' rules and exceptions evaluated once, on the array
+    /// of `{path, contents}` of every document of `files` (conftest's
+    /// combined input, in file order). A result whose `path` starts with an
+    /// index (`[2, "contents", "spec"]`, `"2.contents.spec"`, `/2/contents/spec`)
+    /// lands on that document's line, and names its resource; one with `_loc`
+    /// on that line; any other on the file `Combined`, line 1.
+    pub fn check_combined(&self, files: &[(Arc<SourceFile>, Vec<Object>)], out: &mut Vec<Finding>) {
+        if self.user_rules().is_empty() && self.exception_packages.is_empty() {
+            return;
+        }
+        let (src, object, ids) = combined_input(files);
+        let mut found = Vec::new();
+        WORKER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot
+                .as_ref()
+                .is_none_or(|w| w.generation != self.generation)
+            {
+                *slot = Some(Worker {
+                    generation: self.generation,
+                    engine: self.engine.clone(),
+                    vm: None,
+                    user_vm: None,
+                    vm_file: None,
+                    engine_file: None,
+                });
+            }
+            if let Some(worker) = slot.as_mut() {
+                let file: Arc<str> = Arc::from(COMBINED);
+                self.check_object(worker, &src, &object, &mut found, true, Scope::Users, &file);
+            }
+        });
+        for mut f in found {
+            // `/N/contents/...`: document N's resource, and the pointer inside it.
+            if let Some(path) = f.path.take() {
+                let mut tokens = path.splitn(4, '/').skip(1);
+                let index = tokens.next().and_then(|t| t.parse::<usize>().ok());
+                match (index, tokens.next(), tokens.next()) {
+                    (Some(i), Some("contents"), rest) if i < ids.len() => {
+                        f.resource = ids[i].clone();
+                        f.path = Some(rest.map_or_else(String::new, |r| format!("/{r}")));
+                    }
+                    (Some(i), _, _) if i < ids.len() => {
+                        f.resource = ids[i].clone();
+                    }
+                    _ => f.path = Some(path),
+                }
+            }
+            out.push(f);
+        }
+    }
+
+    /// The data documents with `conftest.file` = `{name, dir}` of `file` (a
+    /// display name, relative to the run's directory; `dir` absolute, as
+    /// conftest gives it).
+    fn file_data(&self, file: &str) -> regorus::Value {
+        let root = self
+            .file_root
+            .as_deref()
+            .unwrap_or(std::path::Path::new("/"));
+        let (name, dir) = file_info(root, file);
+        let mut info = regorus::value::Object::default();
+        info.insert(regorus::Value::from("name"), regorus::Value::from(name));
+        info.insert(regorus::Value::from("dir"), regorus::Value::from(dir));
+        let mut data = self.engine.get_data();
+        if let Ok(map) = data.as_object_mut() {
+            let key = regorus::Value::from("conftest");
+            let mut conftest = map
+                .get(&key)
+                .filter(|c| c.as_object().is_ok())
+                .cloned()
+                .unwrap_or_else(regorus::Value::new_object);
+            if let Ok(c) = conftest.as_object_mut() {
+                c.insert(regorus::Value::from("file"), regorus::Value::from(info));
+            }
+            map.insert(key, conftest);
+        }
+        data
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "one evaluation's whole context")]
     fn check_object(
         &self,
         worker: &mut Worker,
@@ -89,11 +198,18 @@ impl PolicySet {
         obj: &Object,
         out: &mut Vec<Finding>,
         indexed: bool,
+        scope: Scope,
+        file: &Arc<str>,
     ) {
         // The kind index: pack rules that cannot match this kind are not run.
         let kind = obj.node.get("kind").and_then(|k| k.as_str());
         let rules: Vec<&PolicyRule> = self
             .enabled_rules()
+            .filter(|r| match scope {
+                Scope::All => true,
+                Scope::Pack => is_pack_rule(r),
+                Scope::Users => !is_pack_rule(r),
+            })
             .filter(|r| {
                 !indexed
                     || !is_pack_rule(r)
@@ -101,7 +217,12 @@ impl PolicySet {
                     || kind.is_some_and(|k| self.extra_pod_kinds.iter().any(|e| e == k))
             })
             .collect();
-        if rules.is_empty() && self.exception_packages.is_empty() {
+        let exception_packages: &[String] = if scope == Scope::Pack {
+            &[]
+        } else {
+            &self.exception_packages
+        };
+        if rules.is_empty() && exception_packages.is_empty() {
             return;
         }
         let input = convert::node_to_value(&obj.node);
@@ -146,12 +267,19 @@ impl PolicySet {
         // as before, rule by rule, which names the rule in a `policy-error`.
         let has_user = rules.iter().any(|r| !is_pack_rule(r));
         let mut user_values: Option<regorus::Value> = None;
-        if (has_user || !self.exception_packages.is_empty())
+        if (has_user || !exception_packages.is_empty())
             && let Some(vm) = worker.user_vm.get_or_insert_with(|| {
                 self.vm_user_program()
                     .and_then(|p| super::vm::user_machine(p, self.engine.get_data()))
             })
         {
+            // `data.conftest.file` (only when a user's policy reads it).
+            if self.file_root.is_some() && worker.vm_file.as_ref() != Some(file) {
+                worker.vm_file = vm
+                    .set_data(self.file_data(file))
+                    .ok()
+                    .map(|()| file.clone());
+            }
             match super::vm::run(
                 vm,
                 input.clone(),
@@ -161,9 +289,23 @@ impl PolicySet {
                 Err(()) => timed_out = true,
             }
         }
+        // The interpreter evaluates users' rules when the VM did not: it
+        // needs `data.conftest.file` too (set once per file, as it costs
+        // the engine a new preparation).
+        if user_values.is_none()
+            && (has_user || !exception_packages.is_empty())
+            && self.file_root.is_some()
+            && worker.engine_file.as_ref() != Some(file)
+        {
+            engine.clear_data();
+            worker.engine_file = engine
+                .add_data(self.file_data(file))
+                .ok()
+                .map(|()| file.clone());
+        }
         // conftest exceptions: sets of rule names, per package.
         let mut waived: BTreeSet<(String, String)> = BTreeSet::new();
-        for package in &self.exception_packages {
+        for package in exception_packages {
             if timed_out {
                 break;
             }
@@ -369,6 +511,102 @@ fn finding(src: &SourceFile, obj: &Object, rule: &PolicyRule, v: Violation) -> F
     f
 }
 
+/// The one input of `--combine`: every document of `files` as
+/// `{path, contents}`, in a tree whose spans still point into each file (a
+/// table of sources, as for a rendered target; the array itself and its
+/// entries' keys are in the file `Combined`), and each document's identity.
+fn combined_input(
+    files: &[(Arc<SourceFile>, Vec<Object>)],
+) -> (
+    SourceFile,
+    Object,
+    Vec<Option<crate::model::resource::ResourceId>>,
+) {
+    use crate::load::{Entry, FileId, Node, Value};
+    let mut table: Vec<Arc<SourceFile>> = Vec::new();
+    let mut items = Vec::new();
+    let mut ids = Vec::new();
+    // Spans in no file of the table resolve to the combined source itself.
+    let nowhere = Span::new(0, 0).in_file(FileId(u32::MAX));
+    for (src, objects) in files {
+        let offset = u32::try_from(table.len()).unwrap_or(u32::MAX);
+        if src.parts().is_empty() {
+            table.push(src.clone());
+        } else {
+            table.extend(src.parts().iter().cloned());
+        }
+        for obj in objects {
+            let path = src.resolve(obj.node.span.file).name.to_string();
+            let mut contents = obj.node.clone();
+            shift_files(&mut contents, offset);
+            let span = contents.span;
+            items.push(Node::new(
+                Value::Map(vec![
+                    Entry {
+                        key: "path".to_owned(),
+                        key_span: nowhere,
+                        value: Node::new(Value::String(path), span),
+                    },
+                    Entry {
+                        key: "contents".to_owned(),
+                        key_span: nowhere,
+                        value: contents,
+                    },
+                ]),
+                span,
+            ));
+            ids.push(obj.id.clone());
+        }
+    }
+    let src = SourceFile::rendered(Arc::from(COMBINED), table);
+    let object = Object {
+        document: 0,
+        item: None,
+        node: Node::new(Value::Seq(items), nowhere),
+        id: None,
+    };
+    (src, object, ids)
+}
+
+/// Moves every span of `node` (keys included) `offset` files further in a table.
+fn shift_files(node: &mut crate::load::Node, offset: u32) {
+    use crate::load::{FileId, Value};
+    let shift = |f: FileId| FileId(f.0.saturating_add(offset));
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        n.span.file = shift(n.span.file);
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for e in entries.iter_mut() {
+                    e.key_span.file = shift(e.key_span.file);
+                    stack.push(&mut e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// conftest's `data.conftest.file` of a display name: `name` (the base name)
+/// and `dir` (the absolute directory, cleaned), from the run's directory.
+pub(crate) fn file_info(root: &std::path::Path, display: &str) -> (String, String) {
+    use std::path::Component;
+    let mut parts: Vec<String> = Vec::new();
+    let joined = root.join(display);
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                parts.pop();
+            }
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    let name = parts.pop().unwrap_or_default();
+    (name, format!("/{}", parts.join("/")))
+}
+
 fn same_file(name: &str, loc: &str) -> bool {
     name == loc || name.ends_with(&format!("/{loc}")) || loc.ends_with(&format!("/{name}"))
 }
@@ -388,7 +626,6 @@ mod tests {
     use super::*;
     use crate::load::{Limits, Syntax, load};
     use crate::stages::policy::{PolicyOptions, PolicySource};
-    use std::sync::Arc;
 
     fn run(policy: &str, yaml: &str, timeout_ms: u64) -> Vec<Finding> {
         let options = PolicyOptions {
@@ -806,6 +1043,150 @@ mod tests {
                     .count();
             }
             assert!(pss > 100, "{setting}: {pss}");
+        }
+    }
+
+    #[test]
+    fn file_info_is_conftests() {
+        let root = std::path::Path::new("/repo/sub");
+        assert_eq!(
+            file_info(root, "envs/prod/app.yaml"),
+            ("app.yaml".into(), "/repo/sub/envs/prod".into())
+        );
+        assert_eq!(file_info(root, "../x.tf"), ("x.tf".into(), "/repo".into()));
+        assert_eq!(file_info(root, "-"), ("-".into(), "/repo/sub".into()));
+        assert_eq!(
+            file_info(root, COMBINED),
+            ("Combined".into(), "/repo/sub".into())
+        );
+    }
+
+    /// A users' set for `engine`, reading `data.conftest.file` from `/repo`.
+    fn file_set(policy: &str, engine: crate::settings::PolicyEngine) -> PolicySet {
+        let options = PolicyOptions {
+            builtin: false,
+            engine,
+            ..PolicyOptions::default()
+        };
+        let sources = vec![PolicySource {
+            name: "p.rego".into(),
+            text: policy.into(),
+            builtin: false,
+        }];
+        let mut set = match PolicySet::compile(sources, Vec::new(), &options) {
+            Ok(set) => set,
+            Err(e) => panic!("compiles: {e:#}"),
+        };
+        assert!(set.reads_conftest_data());
+        set.file_root = Some(std::path::PathBuf::from("/repo"));
+        set
+    }
+
+    /// `data.conftest.file` is the same on the VM and the interpreter, file
+    /// after file on one worker (the data changes between files), and the VM
+    /// does run these rules (the comparison is not the interpreter twice).
+    #[test]
+    fn vm_and_interpreter_agree_on_conftest_file() {
+        use crate::settings::PolicyEngine;
+        let policy = "package main\n\ndeny contains msg if {\n  input.debug\n  endswith(data.conftest.file.dir, \"/prod\")\n  msg := sprintf(\"%s in %s\", [data.conftest.file.name, data.conftest.file.dir])\n}\n\nwarn contains data.conftest.file.name if input.debug\n";
+        let vm = file_set(policy, PolicyEngine::Auto);
+        let interpreter = file_set(policy, PolicyEngine::Interpreter);
+        assert!(vm.vm_user_program().is_some(), "the VM runs the rules");
+        assert!(interpreter.vm_user_program().is_none());
+        let files = [
+            "envs/prod/a.yaml",
+            "envs/dev/a.yaml",
+            "envs/prod/b.yaml",
+            "b.yaml",
+            "envs/prod/b.yaml",
+        ];
+        let mut seen = Vec::new();
+        for name in files {
+            let text = "debug: true\n";
+            let src = SourceFile::new(Arc::from(name), text);
+            let objects = crate::model::resource::objects(
+                load(text, Syntax::Yaml, &Limits::default()).documents,
+            );
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            vm.check(&src, &objects, &mut a);
+            interpreter.check(&src, &objects, &mut b);
+            let key = |f: &Finding| (f.rule.to_string(), f.message.clone());
+            let a: Vec<_> = a.iter().map(key).collect();
+            let b: Vec<_> = b.iter().map(key).collect();
+            assert_eq!(a, b, "{name}");
+            seen.extend(a);
+        }
+        assert_eq!(
+            seen.iter()
+                .filter(|(r, _)| r == "main.deny")
+                .map(|(_, m)| m.as_str())
+                .collect::<Vec<_>>(),
+            vec![
+                "a.yaml in /repo/envs/prod",
+                "b.yaml in /repo/envs/prod",
+                "b.yaml in /repo/envs/prod"
+            ]
+        );
+        assert_eq!(seen.len(), 8, "{seen:?}");
+    }
+
+    /// `--combine`: one evaluation on `[{path, contents}]`; results land on
+    /// the document their `path` names, or on `Combined`.
+    #[test]
+    fn combined_results_land_on_their_document() {
+        let policy = "package main\n\ndeny contains {\"msg\": \"b\", \"path\": [i, \"contents\", \"b\"]} if {\n  some i\n  input[i].contents.b\n}\n\nwarn contains sprintf(\"%d\", [count(input)]) if true\n";
+        for engine in [
+            crate::settings::PolicyEngine::Auto,
+            crate::settings::PolicyEngine::Interpreter,
+        ] {
+            let options = PolicyOptions {
+                builtin: false,
+                engine,
+                combine: true,
+                ..PolicyOptions::default()
+            };
+            let sources = vec![PolicySource {
+                name: "p.rego".into(),
+                text: policy.into(),
+                builtin: false,
+            }];
+            let Ok(set) = PolicySet::compile(sources, Vec::new(), &options) else {
+                panic!("compiles")
+            };
+            let file = |name: &str, text: &str| {
+                let src = Arc::new(SourceFile::new(Arc::from(name), text.to_owned()));
+                let objects = crate::model::resource::objects(
+                    load(text, Syntax::Yaml, &Limits::default()).documents,
+                );
+                (src, objects)
+            };
+            let files = vec![
+                file("one.yaml", "a: 1\n"),
+                file("two.yaml", "a: 2\n---\nx: 0\nb: true\n"),
+            ];
+            // Per document, users' rules do not run.
+            let mut per_doc = Vec::new();
+            set.check(&files[1].0, &files[1].1, &mut per_doc);
+            assert!(per_doc.is_empty(), "{per_doc:?}");
+            let mut out = Vec::new();
+            set.check_combined(&files, &mut out);
+            let got: Vec<_> = out
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} {}:{} {} {:?}",
+                        f.rule, f.file, f.start.line, f.message, f.path
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got,
+                vec![
+                    "main.deny two.yaml:4 b Some(\"/b\")",
+                    "main.warn Combined:1 3 None"
+                ],
+                "{engine:?}"
+            );
         }
     }
 

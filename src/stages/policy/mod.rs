@@ -60,6 +60,8 @@ pub struct PolicyOptions {
     pub pod_security: Option<PodSecurity>,
     /// Rows added to the pack's pod-template table (`pod_templates:`).
     pub pod_templates: Vec<PodTemplate>,
+    /// `--combine`: users' rules see one input, every document as `{path, contents}`.
+    pub combine: bool,
 }
 
 impl Default for PolicyOptions {
@@ -75,6 +77,7 @@ impl Default for PolicyOptions {
             engine: PolicyEngine::Auto,
             pod_security: None,
             pod_templates: Vec::new(),
+            combine: false,
         }
     }
 }
@@ -122,6 +125,12 @@ pub struct PolicySet {
     pub(crate) engine_choice: PolicyEngine,
     /// Kinds of the config's `pod_templates` rows: pod rules run on them too.
     pub(crate) extra_pod_kinds: Vec<String>,
+    /// `--combine`: users' rules run once, on the combined input
+    /// ([`Self::check_combined`]), not per document.
+    pub combine: bool,
+    /// The run's directory, when a user's policy reads `data.conftest`: each
+    /// evaluation then sees `data.conftest.file` `{name, dir}` of its file.
+    pub(crate) file_root: Option<PathBuf>,
 }
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
@@ -137,7 +146,16 @@ impl PolicySet {
         {
             data.push(("<pod_security settings>".to_owned(), settings));
         }
-        Self::compile(sources, data, options)
+        let mut set = Self::compile(sources, data, options)?;
+        set.file_root = set.reads_conftest_data().then(|| cwd.to_path_buf());
+        Ok(set)
+    }
+
+    /// Whether a user's policy may read `data.conftest` (`data.conftest.file`).
+    fn reads_conftest_data(&self) -> bool {
+        self.sources
+            .iter()
+            .any(|s| !s.builtin && s.text.contains("conftest"))
     }
 
     /// Compiles already-read sources.
@@ -236,6 +254,8 @@ impl PolicySet {
                 .iter()
                 .map(|t| t.kind.clone())
                 .collect(),
+            combine: options.combine,
+            file_root: None,
         })
     }
 
@@ -266,6 +286,8 @@ impl PolicySet {
             sources: self.sources.clone(),
             engine_choice: self.engine_choice,
             extra_pod_kinds: self.extra_pod_kinds.clone(),
+            combine: self.combine,
+            file_root: self.file_root.clone(),
         })
     }
 
