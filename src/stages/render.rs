@@ -5,7 +5,7 @@
 //! repository: no absolute path, no `..` above the root and no symlink out of
 //! it is ever followed, whatever a kustomization asks.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -122,6 +122,9 @@ pub(crate) struct Plan {
     pub findings: Vec<Finding>,
     /// Targets rendered (complete or not).
     pub targets: usize,
+    /// Each file the units read (by path), shared by every target that
+    /// reads the same text: one table of line starts per file, not per target.
+    parts: HashMap<PathBuf, Arc<SourceFile>>,
 }
 
 impl Plan {
@@ -353,7 +356,17 @@ fn add_rendered(
     let parts: Vec<Arc<SourceFile>> = r
         .files
         .iter()
-        .map(|f| Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone())))
+        .map(|f| {
+            let shared = plan.parts.entry(root.join(&f.path)).or_insert_with(|| {
+                Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone()))
+            });
+            if !Arc::ptr_eq(&shared.text, &f.text) && *shared.text != *f.text {
+                // Another read of the file saw other bytes (reconciler
+                // sources): this target keeps its own.
+                return Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone()));
+            }
+            shared.clone()
+        })
         .collect();
     let objects = r
         .resources

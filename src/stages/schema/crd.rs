@@ -112,6 +112,91 @@ fn prune(value: &mut Value, schema: &Map<String, Value>) {
     }
 }
 
+/// A digest of what [`schemas`] reads from a CRD: `apiVersion`, and in
+/// `spec` the group, `names.kind`, `version`, `preserveUnknownFields`, the
+/// shared `validation` schema and each version's name, `served` flag and
+/// schema (keys, values and their order; spans ignored). Two CRDs with the
+/// same digest give the same schemas, whatever their metadata (labels and
+/// namespaces a render target adds), so a CRD that several targets include
+/// is converted once per run.
+pub(crate) fn digest(crd: &crate::load::Node) -> [u8; 32] {
+    use crate::load::{Node, Value};
+    use sha2::{Digest, Sha256};
+    fn at<'n>(node: &'n Node, path: &[&str]) -> Option<&'n Node> {
+        path.iter().try_fold(node, |n, key| n.get(key))
+    }
+    fn feed(node: Option<&Node>, h: &mut Sha256) {
+        let Some(node) = node else {
+            return h.update([0]);
+        };
+        // A tag per value kind, and lengths before contents: no two trees
+        // feed the same bytes.
+        match &node.value {
+            Value::Null => h.update([1]),
+            Value::Bool(b) => h.update([2, u8::from(*b)]),
+            Value::Int(i) => {
+                h.update([3]);
+                h.update(i.to_le_bytes());
+            }
+            Value::UInt(u) => {
+                h.update([4]);
+                h.update(u.to_le_bytes());
+            }
+            Value::Float(f) => {
+                h.update([5]);
+                h.update(f.to_bits().to_le_bytes());
+            }
+            Value::String(s) => {
+                h.update([6]);
+                h.update((s.len() as u64).to_le_bytes());
+                h.update(s.as_bytes());
+            }
+            Value::Seq(items) => {
+                h.update([7]);
+                h.update((items.len() as u64).to_le_bytes());
+                for item in items {
+                    feed(Some(item), h);
+                }
+            }
+            Value::Map(entries) => {
+                h.update([8]);
+                h.update((entries.len() as u64).to_le_bytes());
+                for e in entries {
+                    h.update((e.key.len() as u64).to_le_bytes());
+                    h.update(e.key.as_bytes());
+                    feed(Some(&e.value), h);
+                }
+            }
+        }
+    }
+    let mut h = Sha256::new();
+    feed(crd.get("apiVersion"), &mut h);
+    let spec = crd.get("spec");
+    let field = |path: &[&str]| spec.and_then(|s| at(s, path));
+    for path in [
+        &["group"][..],
+        &["names", "kind"],
+        &["version"],
+        &["preserveUnknownFields"],
+        &["validation", "openAPIV3Schema"],
+    ] {
+        feed(field(path), &mut h);
+    }
+    match field(&["versions"]).map(|v| &v.value) {
+        Some(Value::Seq(versions)) => {
+            h.update([9]);
+            h.update((versions.len() as u64).to_le_bytes());
+            for v in versions {
+                feed(v.get("name"), &mut h);
+                feed(v.get("served"), &mut h);
+                feed(at(v, &["schema", "openAPIV3Schema"]), &mut h);
+            }
+        }
+        _ => feed(field(&["versions"]), &mut h),
+    }
+    h.finalize().into()
+}
+
 /// Whether an apiVersion/kind is a CRD.
 pub(crate) fn is_crd(api_version: &str, kind: &str) -> bool {
     kind == "CustomResourceDefinition"
@@ -342,6 +427,73 @@ fn node(v: &Value, strict: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tree(text: &str) -> crate::load::Node {
+        let loaded = crate::load::load(
+            text,
+            crate::load::Syntax::Yaml,
+            &crate::load::Limits::default(),
+        );
+        match loaded.documents.into_iter().next() {
+            Some(doc) => doc.root,
+            None => panic!("no document in {text}"),
+        }
+    }
+
+    const WIDGET: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec: {type: object, properties: {size: {type: integer}}}\n";
+
+    #[test]
+    fn the_digest_ignores_what_schemas_do_not_read() {
+        let plain = digest(&tree(WIDGET));
+        // Labels, a namespace on the conversion webhook, another plural: a
+        // render target's transformers change these, never the schemas.
+        let labelled = WIDGET.replace(
+            "  name: widgets.example.com\n",
+            "  name: widgets.example.com\n  labels: {app: a}\n",
+        );
+        assert_eq!(digest(&tree(&labelled)), plain);
+        let plural = WIDGET.replace("plural: widgets", "plural: widgetz");
+        assert_eq!(digest(&tree(&plural)), plain);
+        let conversion = WIDGET.replace(
+            "  scope: Namespaced\n",
+            "  scope: Namespaced\n  conversion: {strategy: None}\n",
+        );
+        assert_eq!(digest(&tree(&conversion)), plain);
+        // Anything schemas() reads changes it.
+        for (from, to) in [
+            ("type: integer", "type: string"),
+            ("group: example.com", "group: example.org"),
+            ("kind: Widget", "kind: Gadget"),
+            ("name: v1\n", "name: v2\n"),
+            ("served: true", "served: false"),
+            (
+                "apiextensions.k8s.io/v1\n",
+                "apiextensions.k8s.io/v1beta1\n",
+            ),
+        ] {
+            let changed = WIDGET.replacen(from, to, 1);
+            assert_ne!(changed, WIDGET, "{from}");
+            assert_ne!(digest(&tree(&changed)), plain, "{from} -> {to}");
+        }
+        let preserve = WIDGET.replace(
+            "  scope: Namespaced\n",
+            "  scope: Namespaced\n  preserveUnknownFields: true\n",
+        );
+        assert_ne!(digest(&tree(&preserve)), plain);
+    }
+
+    #[test]
+    fn equal_digests_give_equal_schemas() {
+        let a = tree(WIDGET);
+        let b = tree(&WIDGET.replace(
+            "  name: widgets.example.com\n",
+            "  name: w\n  namespace: x\n",
+        ));
+        assert_eq!(digest(&a), digest(&b));
+        let (sa, sb) = (schemas(a.to_json(), true), schemas(b.to_json(), true));
+        assert_eq!(sa.len(), 1);
+        assert_eq!(sa[0].json_schema(), sb[0].json_schema());
+    }
 
     fn crd() -> Value {
         json!({

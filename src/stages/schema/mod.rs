@@ -72,6 +72,10 @@ pub struct Catalog {
     /// The built-in CRD catalog (`None`: `schemas.catalog: false`).
     ecosystem: Option<ecosystem::Ecosystem>,
     compiled: Mutex<HashMap<SchemaKey, Slot>>,
+    /// CRD digest → its schemas, while files and targets are learned: a CRD
+    /// that many render targets include is converted once, and every target
+    /// shares its schemas (dropped by [`Catalog::add`]).
+    learned: Mutex<HashMap<[u8; 32], Vec<crd::CustomSchema>>>,
 }
 
 /// What one file contributes to the catalog (see [`Catalog::learn`]).
@@ -130,6 +134,7 @@ impl Catalog {
             patches: HashSet::new(),
             ecosystem: (!settings.no_catalog).then(|| ecosystem::Ecosystem::new(strict)),
             compiled: Mutex::new(HashMap::new()),
+            learned: Mutex::new(HashMap::new()),
         };
         for schema in directories.crds.clone() {
             catalog.add_custom(schema);
@@ -151,9 +156,7 @@ impl Catalog {
         for o in objects {
             let Some(id) = &o.id else { continue };
             if crd::is_crd(&id.api_version, &id.kind) {
-                learned
-                    .custom
-                    .extend(crd::schemas(o.node.to_json(), self.strict));
+                learned.custom.extend(self.crd_schemas(&o.node));
             }
         }
         if let Some(path) = path {
@@ -162,9 +165,26 @@ impl Catalog {
         learned
     }
 
+    /// The schemas of one CRD, converted once per distinct CRD.
+    fn crd_schemas(&self, node: &Node) -> Vec<crd::CustomSchema> {
+        let lock = || self.learned.lock().unwrap_or_else(|e| e.into_inner());
+        let digest = crd::digest(node);
+        if let Some(known) = lock().get(&digest) {
+            return known.clone();
+        }
+        // Converted outside the lock: other workers go on learning.
+        let schemas = crd::schemas(node.to_json(), self.strict);
+        lock().entry(digest).or_insert(schemas).clone()
+    }
+
     /// Adds what [`Catalog::learn`] found (call for every file, in file order,
     /// before checking any file: the first definition of a kind wins).
     pub fn add(&mut self, learned: Learned) {
+        // Learning is over: the schemas the catalog keeps are shared with it.
+        let interned = self.learned.get_mut().unwrap_or_else(|e| e.into_inner());
+        if !interned.is_empty() {
+            *interned = HashMap::new();
+        }
         for schema in learned.custom {
             self.add_custom(schema);
         }
