@@ -31,12 +31,13 @@ pub(crate) fn node_to_value(node: &Node) -> Value {
         }
         NodeValue::String(s) => Value::from(s.as_str()),
         NodeValue::Seq(items) => Value::from(items.iter().map(node_to_value).collect::<Vec<_>>()),
-        NodeValue::Map(entries) => Value::from(
+        NodeValue::Map(entries) => regorus::value::Object::from_entries(
             entries
                 .iter()
                 .map(|e| (Value::from(e.key.as_str()), node_to_value(&e.value)))
-                .collect::<regorus::value::Object>(),
-        ),
+                .collect(),
+        )
+        .into_value(),
     }
 }
 

@@ -17,6 +17,27 @@ impl Object {
         self
     }
 
+    /// tollgate: an object from entries in any order, built straight into
+    /// the frozen storage that [`Object::into_value`] would give (no
+    /// `BTreeMap` on the way). For a repeated key the last entry wins, as
+    /// with repeated `insert`.
+    pub fn from_entries(mut entries: Vec<(Value, Value)>) -> Self {
+        // Stable: entries with equal keys keep their order.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match out.last_mut() {
+                Some(last) if last.0 == entry.0 => *last = entry,
+                _ => out.push(entry),
+            }
+        }
+        let boxed = out.into_boxed_slice();
+        debug_assert_sorted_dedup(&boxed);
+        Self {
+            repr: Repr::Frozen(boxed),
+        }
+    }
+
     /// Wrap into a `Value::Object`.
     #[inline]
     pub fn into_value(self) -> Value {
