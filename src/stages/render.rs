@@ -175,10 +175,35 @@ fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
     let mut plan = Plan::default();
     let base =
         std::fs::canonicalize(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
-    let root_of = |dir: &Path| {
-        repository_root(dir)
-            .and_then(|r| std::fs::canonicalize(r).ok())
-            .unwrap_or_else(|| base.clone())
+    // Per directory, once: its canonical path and its repository's root.
+    let mut dir_cache: HashMap<PathBuf, Option<(PathBuf, PathBuf)>> = HashMap::new();
+    let mut located = |path: &Path| -> Option<(PathBuf, PathBuf)> {
+        let joined = cwd.join(path);
+        let parent = joined.parent()?.to_path_buf();
+        let name = joined.file_name()?.to_owned();
+        let is_link = std::fs::symlink_metadata(&joined)
+            .ok()?
+            .file_type()
+            .is_symlink();
+        if is_link {
+            // A symlinked file: where it points decides.
+            let abs = std::fs::canonicalize(&joined).ok()?;
+            let root = repository_root(abs.parent()?)
+                .and_then(|r| std::fs::canonicalize(r).ok())
+                .unwrap_or_else(|| base.clone());
+            return Some((abs, root));
+        }
+        let (dir, root) = dir_cache
+            .entry(parent)
+            .or_insert_with_key(|parent| {
+                let dir = std::fs::canonicalize(parent).ok()?;
+                let root = repository_root(&dir)
+                    .and_then(|r| std::fs::canonicalize(r).ok())
+                    .unwrap_or_else(|| base.clone());
+                Some((dir, root))
+            })
+            .clone()?;
+        Some((dir.join(name), root))
     };
     // Kustomization directories, grouped by the repository that holds them.
     let mut by_root: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
@@ -191,13 +216,12 @@ fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| tollgate_kustomize::kustomization::FILE_NAMES.contains(&n));
-        let Ok(abs) = std::fs::canonicalize(cwd.join(path)) else {
+        let Some((abs, root)) = located(path) else {
             continue;
         };
         let Some(dir) = abs.parent() else {
             continue;
         };
-        let root = root_of(dir);
         if let Ok(rel) = abs.strip_prefix(&root) {
             all.entry(root.clone()).or_default().push(relative(rel));
         }
