@@ -39,6 +39,27 @@ pub(crate) struct Named {
     /// The repository path of the file holding the reconciler object: it is
     /// in the render's file table (spans point into it) but is not covered.
     pub own: String,
+    /// A Helm chart directory of this repository the target builds from
+    /// (not rendered, so not in the render's file table): a change under it
+    /// reaches the target.
+    pub watch: Option<String>,
+}
+
+/// Whether a file with this path may hold a reconciler object (or a
+/// ConfigMap one substitutes from): the files [`targets`] reads.
+pub(crate) fn may_hold_path(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml")
+}
+
+/// Whether a text may hold a reconciler object, a GitRepository or a
+/// ConfigMap: the only texts [`targets`] loads. A change review reads every
+/// candidate file's text once and hands [`targets`] only those that pass.
+pub(crate) fn may_hold(text: &str) -> bool {
+    holds_reconciler(text) || text.contains("ConfigMap")
+}
+
+fn holds_reconciler(text: &str) -> bool {
+    text.contains("fluxcd.io") || text.contains("argoproj.io")
 }
 
 /// A reconciler object found in a file of the run.
@@ -72,13 +93,13 @@ pub(crate) fn targets(
     // object substitutes from ConfigMaps (most runs have none).
     let mut config_texts: Vec<(&String, Arc<str>)> = Vec::new();
     for path in paths {
-        if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+        if !may_hold_path(path) {
             continue;
         }
         let Ok(text) = files.read(path) else {
             continue;
         };
-        if text.contains("fluxcd.io") || text.contains("argoproj.io") {
+        if holds_reconciler(&text) {
             scan(path, &text, &options.limits, &mut found, &mut facts);
         } else if text.contains("ConfigMap") {
             config_texts.push((path, text));
@@ -102,7 +123,7 @@ pub(crate) fn targets(
         let kind = str_at(&f.root, &["kind"]);
         match kind {
             "Kustomization" => out.extend(flux(files, f, &facts, urls, &flux_options)),
-            "HelmRelease" => out.push(helm_release(f)),
+            "HelmRelease" => out.push(helm_release(files, f)),
             _ => out.extend(argo(files, f, urls, &argo_options)),
         }
     }
@@ -206,17 +227,18 @@ fn problem_only(name: String, f: &Found, problem: Problem) -> Named {
             problems: vec![problem],
         },
         own: f.path.clone(),
+        watch: None,
     }
 }
 
-fn helm_release(f: &Found) -> Named {
+fn helm_release(files: &dyn Files, f: &Found) -> Named {
     let spec = f.root.get("spec");
     let at_span = spec
         .map(|s| key_span(s, "chart"))
         .filter(|s| *s != Span::default())
         .or_else(|| f.root.get("kind").map(|k| k.span))
         .unwrap_or(f.root.span);
-    problem_only(
+    let mut named = problem_only(
         flux_name(&f.root),
         f,
         Problem::unsupported(
@@ -224,7 +246,17 @@ fn helm_release(f: &Found) -> Named {
              binary; its objects are not checked",
             at_span,
         ),
-    )
+    );
+    // A chart from a GitRepository is a path; when it is a directory here,
+    // a change under it reaches the release.
+    if let Some(chart) = at(&f.root, &["spec", "chart", "spec"])
+        && str_at(chart, &["sourceRef", "kind"]) == "GitRepository"
+    {
+        named.watch = repo_path(str_at(chart, &["chart"]))
+            .ok()
+            .filter(|d| !d.is_empty() && files.is_dir(d));
+    }
+    named
 }
 
 /// A reconciler path as a repository path ("" is the root), or the reason it
@@ -376,6 +408,7 @@ fn flux(
         name,
         rendered,
         own: f.path.clone(),
+        watch: None,
     })
 }
 
@@ -800,7 +833,9 @@ fn argo(files: &dyn Files, f: &Found, urls: &[String], options: &Options) -> Vec
             })
         };
         if let Some((message, span)) = unsupported_at {
-            out.push(problem_only(name, f, Problem::unsupported(message, span)));
+            let mut named = problem_only(name, f, Problem::unsupported(message, span));
+            named.watch = is_chart.then(|| dir.clone());
+            out.push(named);
             continue;
         }
         let mut rendered = render_argo(files, f, source, &dir, options);
@@ -813,6 +848,7 @@ fn argo(files: &dyn Files, f: &Found, urls: &[String], options: &Options) -> Vec
             name,
             rendered,
             own: f.path.clone(),
+            watch: None,
         });
     }
     out

@@ -30,6 +30,7 @@ mod render;
 mod render_named;
 mod render_security;
 mod review;
+mod review_reconciler;
 mod rules;
 mod schema;
 mod shards;

@@ -210,7 +210,10 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     // The rendered review: every target a changed file reaches, at base and head.
     let (rendered, render_digests) = if settings.render.enabled {
         crate::model::stats::timed(crate::model::stats::Stage::Render, || {
-            review_targets(&git, &workdir, &side, &base_all, settings, &display)
+            let selected = (&base_snap, &head_snap);
+            review_targets(
+                &git, &workdir, &side, &base_all, selected, settings, &display,
+            )
         })?
     } else {
         (Vec::new(), BTreeMap::new())
@@ -218,29 +221,42 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
 
     // The check pass on each side: the objects of every complete render, and
     // the changed files no complete render read, as written (as `check` does).
-    let side_inputs = |versions: &[Version], renders: &[&Rendered]| -> Vec<Input> {
+    // A reconciler object's own file is read by its render but checked as
+    // written (as `check` does).
+    let side_inputs = |versions: &[Version], renders: &[(&targets::TargetDiff, &Rendered)]| {
         let covered: BTreeSet<String> = renders
             .iter()
-            .flat_map(|r| r.files.iter().map(|f| display(&f.path)))
+            .flat_map(|(t, r)| {
+                r.files
+                    .iter()
+                    .filter(|f| !t.own.contains(&f.path))
+                    .map(|f| display(&f.path))
+            })
             .collect();
         versions
             .iter()
             .filter(|v| !covered.contains(&*v.input.name))
             .map(|v| v.input.clone())
-            .collect()
+            .collect::<Vec<Input>>()
     };
-    let head_renders: Vec<&Rendered> = rendered
+    let head_renders: Vec<(&targets::TargetDiff, &Rendered)> = rendered
         .iter()
-        .map(|t| &t.head)
-        .filter(|r| r.is_complete())
+        .map(|t| (t, &t.head))
+        .filter(|(_, r)| r.is_complete())
         .collect();
-    let base_renders: Vec<&Rendered> = rendered
+    let base_renders: Vec<(&targets::TargetDiff, &Rendered)> = rendered
         .iter()
-        .map(|t| &t.base)
-        .filter(|r| r.is_complete())
+        .map(|t| (t, &t.base))
+        .filter(|(_, r)| r.is_complete())
         .collect();
-    let head_units = head_renders.iter().map(|r| unit(r, &display)).collect();
-    let base_units = base_renders.iter().map(|r| unit(r, &display)).collect();
+    let head_units = head_renders
+        .iter()
+        .map(|(t, r)| unit(r, &t.name, &display))
+        .collect();
+    let base_units = base_renders
+        .iter()
+        .map(|(t, r)| unit(r, &t.name, &display))
+        .collect();
     let head_inputs = side_inputs(&head_versions, &head_renders);
     let base_inputs = side_inputs(&base_versions, &base_renders);
     let mut report = run::check_unsettled(ctx, &head_inputs, None, head_units)?;
@@ -450,14 +466,14 @@ fn rendered_keys(f: &Finding) -> impl Iterator<Item = RenderedKey> + '_ {
 }
 
 /// A complete render as a unit of the check pass (as `stages::render` builds
-/// them from disk), its files named as reports name them.
-fn unit(r: &Rendered, display: &dyn Fn(&str) -> String) -> RenderedUnit {
+/// them from disk) named `name`, its files named as reports name them.
+fn unit(r: &Rendered, name: &str, display: &dyn Fn(&str) -> String) -> RenderedUnit {
     let parts: Vec<Arc<SourceFile>> = r
         .files
         .iter()
         .map(|f| Arc::new(SourceFile::new(Arc::from(display(&f.path)), f.text.clone())))
         .collect();
-    let name: Arc<str> = Arc::from(display(&r.target));
+    let name: Arc<str> = Arc::from(name);
     let objects = r
         .resources
         .iter()
@@ -733,21 +749,19 @@ fn change_policies(
 
 /// Renders every target the change reaches at base and at head: the base from
 /// its commit's objects, the head from the index or commit objects, or from the
-/// disk under the repository root for a working-tree head.
+/// disk under the repository root for a working-tree head. `selected` holds
+/// each side's files a directory walk would pick (base, head): the files
+/// reconciler objects are looked for in, as `check` looks for them.
 fn review_targets(
     git: &Git,
     workdir: &Path,
     side: &HeadSide,
     base_all: &Snapshot,
+    selected: (&Snapshot, &Snapshot),
     settings: &Settings,
     display: &(dyn Fn(&str) -> String + Sync),
 ) -> anyhow::Result<(Vec<targets::TargetDiff>, Inputs)> {
     let head_all = git.snapshot(side, &|_| true)?;
-    let base_dirs = targets::kustomization_dirs(base_all.files.keys());
-    let head_dirs = targets::kustomization_dirs(head_all.files.keys());
-    if base_dirs.is_empty() && head_dirs.is_empty() {
-        return Ok(Default::default());
-    }
     let changed: BTreeSet<String> = crate::input::git::changes(base_all, &head_all)
         .iter()
         .flat_map(|c| [c.head_path(), c.base_path()])
@@ -757,6 +771,8 @@ fn review_targets(
     if changed.is_empty() {
         return Ok(Default::default());
     }
+    let base_dirs = targets::kustomization_dirs(base_all.files.keys());
+    let head_dirs = targets::kustomization_dirs(head_all.files.keys());
     let options = tollgate_kustomize::Options {
         load_restrictor: match settings.render.load_restrictor {
             crate::settings::LoadRestrictor::RootOnly => {
@@ -780,12 +796,49 @@ fn review_targets(
             &snapshot
         }
     };
-    // Both graphs read and parse every kustomization of their side: in parallel.
-    let (base, head) = rayon::join(
-        || targets::Side::new(&base_files, &base_dirs, &options),
-        || targets::Side::new(head_files, &head_dirs, &options),
+    // The files that may hold a Flux or Argo CD object, each blob read once
+    // (a blob both sides share is read at base only).
+    let mut seen = HashMap::new();
+    let base_candidates = reconciler_candidates(selected.0, &base_files, &mut seen);
+    let head_candidates = reconciler_candidates(selected.1, head_files, &mut seen);
+    // Both graphs read and parse every kustomization of their side, and the
+    // reconciler objects of each side render: in parallel.
+    let urls = &settings.repository.urls;
+    let reconcilers = |files: &dyn tollgate_kustomize::Files, paths: &[String]| {
+        if paths.is_empty() {
+            Vec::new()
+        } else {
+            crate::stages::reconciler::targets(
+                files,
+                paths,
+                urls,
+                &options,
+                options.load_restrictor,
+            )
+        }
+    };
+    let ((base, base_named), (head, head_named)) = rayon::join(
+        || {
+            (
+                targets::Side::new(&base_files, &base_dirs, &options),
+                reconcilers(&base_files, &base_candidates),
+            )
+        },
+        || {
+            (
+                targets::Side::new(head_files, &head_dirs, &options),
+                reconcilers(head_files, &head_candidates),
+            )
+        },
     );
-    let reviewed = targets::review(&base, &head, &changed, &options, display);
+    let mut reviewed = if base_dirs.is_empty() && head_dirs.is_empty() {
+        Vec::new()
+    } else {
+        targets::review(&base, &head, &changed, &options, display)
+    };
+    reviewed.extend(targets::review_reconcilers(
+        base_named, head_named, &changed, display,
+    ));
     // The digest of every file a head render read, from its bytes (a binary
     // generator input is in the render's file table without its text).
     let mut inputs = Inputs::new();
@@ -799,6 +852,30 @@ fn review_targets(
         inputs.insert(f.path.clone(), sha256(&bytes));
     }
     Ok((reviewed, inputs))
+}
+
+/// The paths of `snapshot` whose text may hold a reconciler object (or a
+/// ConfigMap one substitutes from), as `stages::reconciler::targets` selects
+/// them; `seen` remembers each blob's answer, so a file both sides share is
+/// read once.
+fn reconciler_candidates(
+    snapshot: &Snapshot,
+    files: &dyn tollgate_kustomize::Files,
+    seen: &mut HashMap<gix::ObjectId, bool>,
+) -> Vec<String> {
+    snapshot
+        .files
+        .iter()
+        .filter(|(path, _)| crate::stages::reconciler::may_hold_path(path))
+        .filter(|(path, id)| {
+            *seen.entry(**id).or_insert_with(|| {
+                files
+                    .read(path)
+                    .is_ok_and(|text| crate::stages::reconciler::may_hold(&text))
+            })
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
 }
 
 /// Repository path → sha256 digest.

@@ -9,6 +9,11 @@
 //! `none` load restrictor, where a kustomization may read any file of the
 //! repository, targets no directory claims are rendered at head and kept when
 //! their render read a changed file. Unaffected targets are never rendered.
+//!
+//! Flux `Kustomization` and Argo CD `Application` objects are targets too
+//! ([`review_reconcilers`]), found and rendered at each side as `check` finds
+//! and renders them ([`crate::stages::reconciler::targets`]) and kept when
+//! their render read a changed file.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -24,6 +29,7 @@ use crate::load::Span;
 use crate::model::resource::ResourceId;
 use crate::model::source::SourceFile;
 use crate::stages::diff::{self, FieldChange, Located, Operation};
+use crate::stages::reconciler::Named;
 
 /// One field change with the source line that made it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -86,10 +92,16 @@ pub(crate) struct TargetChange {
 /// What the review says about one target.
 #[derive(Clone, Debug)]
 pub(crate) struct TargetDiff {
-    /// The target's display name (its directory).
+    /// The target's display name (its directory, or `flux:…`/`argocd:…` for
+    /// a reconciler object).
     pub name: String,
-    /// The target directory, relative to the repository root.
+    /// What change policies see as `target`: the target directory, relative
+    /// to the repository root, or a reconciler target's name.
     pub dir: String,
+    /// The files holding the reconciler object at base and at head: read by
+    /// the render (their lines are sources) but reviewed and checked as
+    /// written too. Empty for a kustomization target.
+    pub own: BTreeSet<String>,
     /// The changed rendered objects, sorted by identity.
     pub changes: Vec<TargetChange>,
     /// The head render (its files are rendering inputs).
@@ -99,13 +111,17 @@ pub(crate) struct TargetDiff {
 }
 
 impl TargetDiff {
-    /// Whether the target's render (at base or at head) read `path`.
+    /// Whether the target's render (at base or at head) read `path` as one
+    /// of its inputs (a reconciler object's own file is not one: it stays a
+    /// file of the file-level review).
     pub(crate) fn reads(&self, path: &str) -> bool {
-        self.head
-            .files
-            .iter()
-            .chain(&self.base.files)
-            .any(|f| f.path == path)
+        !self.own.contains(path)
+            && self
+                .head
+                .files
+                .iter()
+                .chain(&self.base.files)
+                .any(|f| f.path == path)
     }
 }
 
@@ -234,6 +250,7 @@ pub(crate) fn review(
             TargetDiff {
                 name: display(dir),
                 dir: dir.clone(),
+                own: BTreeSet::new(),
                 changes,
                 head: head_render,
                 base: base_render,
@@ -242,11 +259,76 @@ pub(crate) fn review(
         .collect()
 }
 
-/// A render that stopped on an error has no objects to compare.
+/// A render that stopped (on an error or on something tollgate does not
+/// render) has no objects to compare.
 fn failed(r: &Rendered) -> bool {
-    r.problems
-        .iter()
-        .any(|p| p.rule == tollgate_kustomize::RENDER_ERROR)
+    !r.problems.is_empty()
+}
+
+/// The reconciler targets (`flux:…`, `argocd:…`) `changed` (repository
+/// paths, both sides) reaches, paired by name, diffed as kustomization
+/// targets are, sorted by name. A change reaches one when its render read a
+/// changed file at base or at head (the object's own file, a file of its
+/// path, a `substituteFrom` ConfigMap) or lies under the Helm chart directory
+/// it builds from. An object only at one side is a target whose objects are
+/// all created (or deleted); a Helm source is listed with its
+/// `render-unsupported` problem and no changes.
+pub(crate) fn review_reconcilers(
+    base: Vec<Named>,
+    head: Vec<Named>,
+    changed: &BTreeSet<String>,
+    display: &(dyn Fn(&str) -> String + Sync),
+) -> Vec<TargetDiff> {
+    let mut pairs: BTreeMap<String, (Option<Named>, Option<Named>)> = BTreeMap::new();
+    for n in base {
+        let slot = pairs.entry(n.name.clone()).or_default();
+        slot.0 = Some(n);
+    }
+    for n in head {
+        let slot = pairs.entry(n.name.clone()).or_default();
+        slot.1 = Some(n);
+    }
+    let reaches = |n: &Named| {
+        n.rendered.files.iter().any(|f| changed.contains(&f.path))
+            || n.watch
+                .as_deref()
+                .is_some_and(|dir| changed.iter().any(|p| is_within(p, dir)))
+    };
+    let affected: Vec<(String, Option<Named>, Option<Named>)> = pairs
+        .into_iter()
+        .filter(|(_, (b, h))| b.iter().chain(h.iter()).any(&reaches))
+        .map(|(name, (b, h))| (name, b, h))
+        .collect();
+    affected
+        .into_par_iter()
+        .map(|(name, base, head)| {
+            let mut own = BTreeSet::new();
+            let mut side = |n: Option<Named>| match n {
+                Some(n) => {
+                    own.insert(n.own);
+                    n.rendered
+                }
+                None => Rendered {
+                    target: name.clone(),
+                    ..Rendered::default()
+                },
+            };
+            let (base_render, head_render) = (side(base), side(head));
+            let changes = if failed(&head_render) || failed(&base_render) {
+                Vec::new()
+            } else {
+                diff_renders(&base_render, &head_render, display)
+            };
+            TargetDiff {
+                dir: name.clone(),
+                name,
+                own,
+                changes,
+                head: head_render,
+                base: base_render,
+            }
+        })
+        .collect()
 }
 
 /// One side's objects, with what locating their fields needs.
