@@ -218,6 +218,19 @@ fn syntax_errors_in_each_format_are_findings_at_their_line() {
         ("conf.toml", "a = 1\nb = \n", 2),
         ("app.ini", "[a]\nnot a pair\n", 2),
         ("prod.env", "A=1\nnot valid\n", 2),
+        (
+            "pom.xml",
+            "<project>\n  <version>1</version>\n  </build>\n</project>\n",
+            3,
+        ),
+        ("Dockerfile", "FROM alpine\nFROBNICATE x\n", 2),
+        (
+            "tsconfig.jsonc",
+            "{\n  // c\n  \"a\": 1,\n  \"b\" 2\n}\n",
+            4,
+        ),
+        ("config.edn", "{:a 1\n :b [1 2}\n", 2),
+        ("app.hocon", "a {\n  b = 1\n  c = \"open\n}\n", 3),
     ];
     for (name, text, _) in &cases {
         std::fs::write(dir.path().join(name), text).expect("write");
@@ -275,4 +288,197 @@ fn a_policy_path_in_a_tf_file_gives_the_attribute_line() {
         (Some(4), Some(9))
     );
     assert_eq!(f["path"], "/resource/aws_s3_bucket/logs/0/acl");
+}
+
+/// `(exit code, file → [(line, message)])` of `check` with a fixture's own
+/// input (an example conftest describes without shipping, or one it lacks).
+fn run_fixture(
+    example: &str,
+    inputs: &[&str],
+    extra: &[&str],
+) -> (i32, BTreeMap<String, Vec<(u64, String)>>) {
+    let dir = root().join("tests/fixtures/conftest").join(example);
+    let mut args = vec!["check", "--no-builtin", "--format", "json", "-p", "policy"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(inputs);
+    let run = tollgate_in(&dir, &args, None);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let report = json(&run);
+    let mut by_file: BTreeMap<String, Vec<(u64, String)>> = BTreeMap::new();
+    for f in report["findings"].as_array().expect("findings") {
+        by_file
+            .entry(f["file"].as_str().expect("file").to_owned())
+            .or_default()
+            .push((
+                f["line"].as_u64().expect("line"),
+                f["message"].as_str().expect("message").to_owned(),
+            ));
+    }
+    (run.code, by_file)
+}
+
+#[test]
+fn xml_pom_compiler_plugin_version() {
+    // conftest: exit 1, 3 tests, 1 failure containing
+    // `--- maven-plugin must have the version: 3.6.1`.
+    let Some((code, found)) = run("xml", &["xml/pom.xml"], &[]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+    let pom = &found["xml/pom.xml"];
+    assert_eq!(pom.len(), 1, "{pom:?}");
+    let (line, message) = &pom[0];
+    // `<version>3.6.0</version>` of maven-compiler-plugin.
+    assert_eq!(*line, 23);
+    assert!(message.starts_with("in {"), "{message}");
+    assert!(
+        message.contains("\"artifactId\": \"maven-compiler-plugin\""),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(" \n--- maven-plugin must have the version: 3.6.1 \n"),
+        "{message:?}"
+    );
+}
+
+#[test]
+fn edn_production_logging() {
+    let Some((code, found)) = run("edn", &["edn/sample_config.edn"], &[]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+    assert_eq!(
+        found["edn/sample_config.edn"],
+        vec![(
+            47,
+            "Applications in the production environment should have error only logging".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn hocon_play_port_with_parser_flag() {
+    // `.conf` is not chosen for HOCON: conftest and tollgate need `--parser hocon`.
+    let Some((code, found)) = run("hocon", &["hocon/hocon.conf"], &["--parser", "hocon"]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+    // `port = 9001` (line 16) stays: the optional substitutions after it do not resolve.
+    assert_eq!(
+        found["hocon/hocon.conf"],
+        vec![(16, "Play http server port should be 9000".to_owned())]
+    );
+    // Without `--parser`, a `.conf` file named on the command line is read as
+    // YAML (tollgate's default for unknown names) and is not HOCON.
+    let Some((code, _)) = run("hocon", &["hocon/hocon.conf"], &[]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn docker_namespaces_as_conftest() {
+    let image = "unallowed image found [\"openjdk:8-jdk-alpine\"]".to_owned();
+    let commands = "unallowed commands found [\"apk add --no-cache python3 python3-dev build-base && pip3 install awscli==1.18.1\"]".to_owned();
+    let messages = |found: &BTreeMap<String, Vec<(u64, String)>>| -> Vec<(u64, String)> {
+        let mut v = found.get("Dockerfile").cloned().unwrap_or_default();
+        v.sort();
+        v
+    };
+    // Default namespace `main`: the image only, on the FROM line.
+    let (code, found) = run_fixture("docker", &["Dockerfile"], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(messages(&found), vec![(1, image.clone())]);
+    // Every namespace (`--all-namespaces`, `--namespace '*'`): both, the
+    // commands on the RUN line.
+    for extra in [&["--all-namespaces"][..], &["--namespace", "*"][..]] {
+        let (code, found) = run_fixture("docker", &["Dockerfile"], extra);
+        assert_eq!(code, 1);
+        assert_eq!(
+            messages(&found),
+            vec![(1, image.clone()), (7, commands.clone())],
+            "{extra:?}"
+        );
+    }
+    let (_, found) = run_fixture("docker", &["Dockerfile"], &["--namespace", "main"]);
+    assert_eq!(messages(&found), vec![(1, image.clone())]);
+    let (code, found) = run_fixture("docker", &["Dockerfile"], &["--namespace", "c*"]);
+    assert_eq!(code, 1);
+    assert_eq!(messages(&found), vec![(7, commands.clone())]);
+}
+
+#[test]
+fn docker_inspect_shows_conftest_shape_and_stdin_with_parser() {
+    let dir = root().join("tests/fixtures/conftest/docker");
+    let run = tollgate_in(&dir, &["inspect", "Dockerfile"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("\"Cmd\": \"from\""), "{}", run.stdout);
+    assert!(run.stdout.contains("\"Flags\": []"), "{}", run.stdout);
+    // conftest's acceptance test: a `# syntax=` directive and `COPY --link`
+    // on standard input with `--parser dockerfile`.
+    let text = b"# syntax=docker/dockerfile:1.4\nFROM alpine\nCOPY --link a /a\n";
+    let run = tollgate_in(
+        &dir,
+        &[
+            "check",
+            "--no-builtin",
+            "-p",
+            "policy",
+            "--parser",
+            "dockerfile",
+            "-",
+        ],
+        Some(text),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn jsonc_comments_and_trailing_commas_finding_on_its_line() {
+    let (code, found) = run_fixture("jsonc", &["tsconfig.jsonc"], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found["tsconfig.jsonc"],
+        vec![(5, "TypeScript must run in strict mode".to_owned())]
+    );
+}
+
+#[test]
+fn discovery_walks_the_new_formats_and_inspect_shows_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        ("pom.xml", "<project><version>1</version></project>\n"),
+        ("Dockerfile", "FROM alpine\n"),
+        ("app.dockerfile", "FROM alpine\n"),
+        ("tsconfig.jsonc", "{\"a\": 1, // c\n}\n"),
+        ("app.hocon", "a.b = 1\n"),
+        ("config.edn", "{:a 1}\n"),
+        // Not chosen for any parser: left alone by the walk.
+        ("application.conf", "a = [\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let run = tollgate_in(dir.path(), &["inspect", "."], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (name, shown) in [
+        ("pom.xml", "\"version\": \"1\""),
+        ("Dockerfile", "\"Cmd\": \"from\""),
+        ("app.dockerfile", "\"Cmd\": \"from\""),
+        ("tsconfig.jsonc", "\"a\": 1"),
+        ("app.hocon", "\"b\": 1"),
+        ("config.edn", "\":a\": \"1\""),
+    ] {
+        assert!(
+            run.stdout.contains(name),
+            "{name} not inspected: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains(shown),
+            "{name}: {shown} not in {}",
+            run.stdout
+        );
+    }
+    assert!(!run.stdout.contains("application.conf"), "{}", run.stdout);
 }

@@ -46,7 +46,7 @@ enum Part {
     },
     Value(HNode),
     /// The value a key had before `key = ${?x}`: kept when `x` does not resolve.
-    Fallback(HNode),
+    Fallback(HNode, Span),
 }
 
 struct Parser<'t> {
@@ -453,7 +453,7 @@ fn set(
                 if let H::Parts(parts) = &mut v
                     && let [Part::Sub { optional: true, .. }] = parts.as_slice()
                 {
-                    parts.push(Part::Fallback(previous));
+                    parts.push(Part::Fallback(previous, existing.1));
                 }
                 existing.1 = key_span;
                 existing.2 = HNode {
@@ -512,6 +512,26 @@ impl Resolver<'_> {
         found.cloned()
     }
 
+    /// The field as it stands once optional substitutions that do not resolve
+    /// are dropped: the earlier value and its key's span.
+    fn effective<'n>(&self, mut key_span: Span, mut node: &'n HNode) -> (Span, &'n HNode) {
+        while let H::Parts(parts) = &node.v
+            && let [
+                Part::Sub {
+                    path,
+                    optional: true,
+                    ..
+                },
+                Part::Fallback(prev, prev_key),
+            ] = parts.as_slice()
+            && self.lookup(path).is_none()
+        {
+            key_span = *prev_key;
+            node = prev;
+        }
+        (key_span, node)
+    }
+
     fn resolve(&mut self, node: &HNode) -> Result<R, Problem> {
         self.depth += 1;
         if self.depth > self.limits.max_depth {
@@ -525,9 +545,11 @@ impl Resolver<'_> {
             H::Obj(fields) => {
                 let mut out = Vec::new();
                 for (k, ks, v) in fields {
+                    // A value kept from before an unresolved `${?x}` keeps its lines.
+                    let (ks, v) = self.effective(*ks, v);
                     match self.resolve(v)? {
                         R::Unset => {}
-                        r => out.push((k.clone(), *ks, r, v.span)),
+                        r => out.push((k.clone(), ks, r, v.span)),
                     }
                 }
                 R::Obj(out)
@@ -554,7 +576,7 @@ impl Resolver<'_> {
             match p {
                 Part::Text(s) => resolved.push(R::Str(s.clone())),
                 Part::Value(v) => resolved.push(self.resolve(v)?),
-                Part::Fallback(_) => {}
+                Part::Fallback(..) => {}
                 Part::Sub {
                     path,
                     optional,
@@ -563,7 +585,7 @@ impl Resolver<'_> {
                     Some(target) => resolved.push(self.resolve(&target)?),
                     None if *optional => {
                         // `${?x}` alone after an earlier value: the earlier one stays.
-                        if let [_, Part::Fallback(prev)] = parts {
+                        if let [_, Part::Fallback(prev, _)] = parts {
                             return self.resolve(prev);
                         }
                         if parts.len() == 1 {
