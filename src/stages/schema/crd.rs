@@ -16,12 +16,68 @@
 //! are value validations, never closed. CEL rules (`x-kubernetes-validations`),
 //! `format` and defaults are not checked.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value, json};
 
 /// An `openAPIV3Schema`, shared by the versions that use it.
-type OpenApi = Arc<Map<String, Value>>;
+type OpenApi = Arc<Stored>;
+
+/// An `openAPIV3Schema` kept as compact JSON text until a custom resource of
+/// its kind is checked: a repository (kubeflow's, with Istio, Knative and
+/// the training operators) can hold many large CRDs and use few of them, and
+/// the text takes a tenth of the memory of the parsed tree.
+#[derive(Debug)]
+struct Stored {
+    /// The schema as JSON text (`None`: kept parsed, see [`Stored::new`]).
+    text: Option<Box<str>>,
+    /// The schema, parsed on first use.
+    parsed: OnceLock<Map<String, Value>>,
+}
+
+impl Stored {
+    fn new(schema: Map<String, Value>) -> Self {
+        // Integers and strings read back exactly; a fractional number might
+        // not (serde_json parses floats fast, not always to the last bit),
+        // so a schema with one stays parsed.
+        if !has_fraction(&schema)
+            && let Ok(text) = serde_json::to_string(&schema)
+        {
+            return Self {
+                text: Some(text.into_boxed_str()),
+                parsed: OnceLock::new(),
+            };
+        }
+        Self {
+            text: None,
+            parsed: OnceLock::from(schema),
+        }
+    }
+
+    /// The schema, parsed once.
+    fn get(&self) -> &Map<String, Value> {
+        self.parsed.get_or_init(|| {
+            self.text
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// Whether a JSON tree holds a number that is not an integer.
+fn has_fraction(map: &Map<String, Value>) -> bool {
+    let mut stack: Vec<&Value> = map.values().collect();
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Number(n) if n.is_f64() => return true,
+            Value::Array(items) => stack.extend(items),
+            Value::Object(fields) => stack.extend(fields.values()),
+            _ => {}
+        }
+    }
+    false
+}
 
 /// One custom resource schema taken from a CRD, converted when first used.
 #[derive(Clone, Debug)]
@@ -40,7 +96,7 @@ impl CustomSchema {
     /// The JSON Schema (draft 2020-12).
     pub(crate) fn json_schema(&self) -> Value {
         let mut converted = match &self.openapi {
-            Some(s) => convert(s, self.strict),
+            Some(s) => convert(s.get(), self.strict),
             None => json!({"type": "object"}),
         };
         add_root_fields(&mut converted, self.strict);
@@ -62,7 +118,7 @@ impl CustomSchema {
     /// describe, and null items of arrays, are kept (as the API server keeps them).
     pub(crate) fn prune_nulls(&self, instance: &mut Value) {
         if let Some(openapi) = &self.openapi {
-            prune(instance, openapi);
+            prune(instance, openapi.get());
         }
     }
 }
@@ -250,7 +306,7 @@ pub(crate) fn schemas(mut crd: Value, strict: bool) -> Vec<CustomSchema> {
 /// Moves an object out of a JSON tree (without copying it).
 fn take_object(value: &mut Value) -> Option<OpenApi> {
     match value.take() {
-        Value::Object(map) => Some(Arc::new(map)),
+        Value::Object(map) => Some(Arc::new(Stored::new(map))),
         _ => None,
     }
 }
@@ -480,6 +536,27 @@ mod tests {
             "  scope: Namespaced\n  preserveUnknownFields: true\n",
         );
         assert_ne!(digest(&tree(&preserve)), plain);
+    }
+
+    #[test]
+    fn a_stored_schema_reads_back_exactly() {
+        let exact = json!({"type": "object", "properties": {"n": {"type": "integer", "minimum": -3, "maximum": 18446744073709551615_u64, "enum": [1, "a", null, true]}}});
+        let Some(exact) = exact.as_object().cloned() else {
+            panic!("not an object");
+        };
+        let stored = Stored::new(exact.clone());
+        assert!(stored.text.is_some() && stored.parsed.get().is_none());
+        assert_eq!(stored.get(), &exact);
+        // A fractional number stays parsed: it is kept as it was read.
+        let Some(fraction) = json!({"type": "number", "multipleOf": 0.1})
+            .as_object()
+            .cloned()
+        else {
+            panic!("not an object");
+        };
+        let stored = Stored::new(fraction.clone());
+        assert!(stored.text.is_none());
+        assert_eq!(stored.get(), &fraction);
     }
 
     #[test]
