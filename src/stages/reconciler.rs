@@ -90,8 +90,9 @@ pub(crate) fn targets(
     let mut found = Vec::new();
     let mut facts = Facts::default();
     // Files with ConfigMaps and no reconciler object: loaded only when a Flux
-    // object substitutes from ConfigMaps (most runs have none).
-    let mut config_texts: Vec<(&String, Arc<str>)> = Vec::new();
+    // object substitutes from ConfigMaps (most runs have none), and read again
+    // then: keeping their texts would hold most of a large repository.
+    let mut config_paths: Vec<&String> = Vec::new();
     for path in paths {
         if !may_hold_path(path) {
             continue;
@@ -102,12 +103,14 @@ pub(crate) fn targets(
         if holds_reconciler(&text) {
             scan(path, &text, &options.limits, &mut found, &mut facts);
         } else if text.contains("ConfigMap") {
-            config_texts.push((path, text));
+            config_paths.push(path);
         }
     }
     if found.iter().any(|f| f.text.contains("substituteFrom")) {
-        for (path, text) in &config_texts {
-            scan(path, text, &options.limits, &mut found, &mut facts);
+        for path in config_paths {
+            if let Ok(text) = files.read(path) {
+                scan(path, &text, &options.limits, &mut found, &mut facts);
+            }
         }
     }
     let argo_options = Options {
