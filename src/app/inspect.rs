@@ -51,6 +51,7 @@ struct Shown<'a> {
 /// the files they read. Returns the load and render findings.
 pub(crate) fn run(
     inputs: &[Input],
+    walked: &[std::path::PathBuf],
     stdin: Option<&[u8]>,
     settings: &Settings,
     cwd: &std::path::Path,
@@ -58,7 +59,7 @@ pub(crate) fn run(
 ) -> std::io::Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut shown: Vec<ShownOwned> = Vec::new();
-    let mut plan = render::Plan::of_inputs(inputs, settings, cwd);
+    let mut plan = render::Plan::of_inputs(inputs, walked, settings, cwd);
     findings.append(&mut plan.findings);
     for input in inputs {
         if plan.covers(input, cwd) {

@@ -60,6 +60,7 @@ fn run_inspect(cli: &Cli, args: &InspectArgs, cwd: &Path) -> anyhow::Result<Exit
     let mut stdout = std::io::stdout().lock();
     let findings = inspect::run(
         &discovery.inputs,
+        &discovery.walked,
         stdin.as_deref(),
         &settings,
         cwd,
@@ -158,7 +159,8 @@ fn run_check(cli: &Cli, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Exit> {
         let stdin = read_stdin_if_needed(&discovery.inputs)?;
         clock.lap(stats::Stage::Discover);
         apply_namespace_levels(&mut ctx, &discovery.inputs)?;
-        let mut report = run::check_files(&ctx, &discovery.inputs, stdin.as_deref())?;
+        let mut report =
+            run::check_files(&ctx, &discovery.inputs, &discovery.walked, stdin.as_deref())?;
         // Added to the files the run itself skipped (well-known non-Kubernetes
         // files); by the first shard only, so that merged counts add up.
         if ctx.shard.is_none_or(|s| s.is_first()) {
@@ -201,20 +203,24 @@ fn apply_namespace_levels(ctx: &mut Run, inputs: &[discover::Input]) -> anyhow::
     let Some(policies) = &ctx.policies else {
         return Ok(());
     };
-    let mut levels = std::collections::BTreeMap::new();
-    for input in inputs {
-        let discover::Origin::Path(path) = &input.origin else {
-            continue;
-        };
-        let Ok(text) = std::fs::read_to_string(ctx.cwd.join(path)) else {
-            continue;
-        };
-        levels.extend(policy::pack::namespace_levels(
-            &text,
-            &input.name,
-            &ctx.settings.limits,
-        ));
-    }
+    // Every file is read for its Namespaces' labels: in parallel, then
+    // gathered in the inputs' order (a later file's label wins, as before).
+    let found: Vec<Vec<(String, crate::settings::PodSecurity)>> = {
+        use rayon::prelude::*;
+        inputs
+            .par_iter()
+            .map(|input| {
+                let discover::Origin::Path(path) = &input.origin else {
+                    return Vec::new();
+                };
+                let Ok(text) = std::fs::read_to_string(ctx.cwd.join(path)) else {
+                    return Vec::new();
+                };
+                policy::pack::namespace_levels(&text, &input.name, &ctx.settings.limits)
+            })
+            .collect()
+    };
+    let levels: std::collections::BTreeMap<_, _> = found.into_iter().flatten().collect();
     if !levels.is_empty() {
         ctx.policies = Some(std::sync::Arc::new(
             policies.with_namespace_levels(&levels)?,

@@ -52,6 +52,9 @@ pub struct Discovery {
     pub inputs: Vec<Input>,
     /// Skipped entries per reason (a skipped directory counts once).
     pub skipped: BTreeMap<SkipReason, usize>,
+    /// The directories walked whole (canonical): every kustomization below
+    /// them that the walk keeps is among `inputs`.
+    pub walked: Vec<PathBuf>,
 }
 
 impl Discovery {
@@ -207,6 +210,7 @@ fn is_ignored(
 fn walk(root: &Path, settings: &Settings, cwd: &Path, out: &mut Discovery) -> anyhow::Result<()> {
     let abs_root = std::path::absolute(root)?;
     let canonical_root = std::fs::canonicalize(root)?;
+    out.walked.push(canonical_root.clone());
     let in_repo = abs_root.ancestors().any(|a| a.join(".git").exists());
     let base = if in_repo {
         ancestor_ignores(&abs_root)

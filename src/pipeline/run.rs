@@ -10,6 +10,7 @@
 //! (app)       └─────────── pipeline::check, per file, in parallel ───────┘
 //! ```
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::input::discover::Input;
@@ -48,8 +49,14 @@ pub use super::context::{Run, Shard};
 
 /// Checks `inputs` and gathers a sorted report (without the discovery counts,
 /// which the caller knows).
-pub fn check_files(run: &Run, inputs: &[Input], stdin: Option<&[u8]>) -> anyhow::Result<Report> {
-    let mut report = check_unsettled(run, inputs, stdin, Vec::new())?;
+/// `walked`: the directories discovery walked whole (`Discovery::walked`).
+pub fn check_files(
+    run: &Run,
+    inputs: &[Input],
+    walked: &[PathBuf],
+    stdin: Option<&[u8]>,
+) -> anyhow::Result<Report> {
+    let mut report = check_unsettled_owned(run, inputs, walked, stdin, Vec::new(), None)?;
     settle(run, &mut report);
     Ok(report)
 }
@@ -63,7 +70,7 @@ pub(crate) fn check_unsettled(
     stdin: Option<&[u8]>,
     rendered: Vec<RenderedUnit>,
 ) -> anyhow::Result<Report> {
-    check_unsettled_owned(run, inputs, stdin, rendered, None)
+    check_unsettled_owned(run, inputs, &[], stdin, rendered, None)
 }
 
 /// [`check_unsettled`] where `owns` (instead of `run.shard`) says which
@@ -71,6 +78,7 @@ pub(crate) fn check_unsettled(
 pub(crate) fn check_unsettled_owned(
     run: &Run,
     inputs: &[Input],
+    walked: &[PathBuf],
     stdin: Option<&[u8]>,
     rendered: Vec<RenderedUnit>,
     owns: Option<&(dyn Fn(&str) -> bool + Sync)>,
@@ -81,7 +89,7 @@ pub(crate) fn check_unsettled_owned(
     let mut catalog = Catalog::new(&settings.schemas, &settings.base_dir)?;
     // Render: the Kustomize targets among the files, each rendered once. Files
     // a complete render reads are checked as rendered, not as written.
-    let plan = render::Plan::of_inputs(inputs, settings, &run.cwd);
+    let plan = render::Plan::of_inputs(inputs, walked, settings, &run.cwd);
     let mut units: Vec<Unit> = inputs
         .iter()
         .filter(|i| !plan.covers(i, &run.cwd))

@@ -93,17 +93,26 @@ pub(crate) fn targets(
     // object substitutes from ConfigMaps (most runs have none), and read again
     // then: keeping their texts would hold most of a large repository.
     let mut config_paths: Vec<&String> = Vec::new();
-    for path in paths {
-        if !may_hold_path(path) {
-            continue;
-        }
-        let Ok(text) = files.read(path) else {
-            continue;
-        };
-        if holds_reconciler(&text) {
-            scan(path, &text, &options.limits, &mut found, &mut facts);
-        } else if text.contains("ConfigMap") {
-            config_paths.push(path);
+    // Reading is most of the scan's time: in parallel, in the paths' order.
+    let read: Vec<(&String, Option<Arc<str>>)> = {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .filter(|p| may_hold_path(p))
+            .filter_map(|path| {
+                let text = files.read(path).ok()?;
+                if holds_reconciler(&text) {
+                    Some((path, Some(text)))
+                } else {
+                    text.contains("ConfigMap").then_some((path, None))
+                }
+            })
+            .collect()
+    };
+    for (path, text) in read {
+        match text {
+            Some(text) => scan(path, &text, &options.limits, &mut found, &mut facts),
+            None => config_paths.push(path),
         }
     }
     if found.iter().any(|f| f.text.contains("substituteFrom")) {

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use tollgate_kustomize::cache::CachedFiles;
 use tollgate_kustomize::{DiskFiles, Files, Options, Rendered};
 
-use crate::input::discover::{Input, Origin, display_path, repository_root};
+use crate::input::discover::{Input, Origin, display_path};
 use crate::model::finding::{Finding, Severity};
 use crate::model::resource::{Object, ResourceId};
 use crate::model::rules;
@@ -130,7 +130,14 @@ pub(crate) struct Plan {
 impl Plan {
     /// The plan of a run over `inputs` (their paths as discovered): empty when
     /// rendering is off.
-    pub(crate) fn of_inputs(inputs: &[Input], settings: &Settings, cwd: &Path) -> Self {
+    /// `walked`: the directories discovery walked whole; a repository at or
+    /// below one of them has all its kustomizations among `inputs`.
+    pub(crate) fn of_inputs(
+        inputs: &[Input],
+        walked: &[PathBuf],
+        settings: &Settings,
+        cwd: &Path,
+    ) -> Self {
         if !settings.render.enabled {
             return Self::default();
         }
@@ -141,7 +148,7 @@ impl Plan {
                 _ => None,
             })
             .collect();
-        plan(&paths, settings, cwd)
+        plan(&paths, walked, settings, cwd)
     }
 
     /// Whether a complete render read `input`: it is checked as rendered, not
@@ -171,15 +178,16 @@ pub(crate) struct RenderedTarget {
 /// discovered), renders each once (in parallel) and sorts out what is covered.
 /// A target whose render is incomplete covers nothing: its files are checked
 /// as written, beside the render finding.
-fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
+fn plan(files: &[&Path], walked: &[PathBuf], settings: &Settings, cwd: &Path) -> Plan {
     let mut plan = Plan::default();
     let base =
         std::fs::canonicalize(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
+    let mut located_files: BTreeMap<PathBuf, HashSet<String>> = BTreeMap::new();
     // Per directory, once: its canonical path and its repository's root.
-    let mut dir_cache: HashMap<PathBuf, Option<(PathBuf, PathBuf)>> = HashMap::new();
+    let mut dirs = Dirs::new(base);
     let mut located = |path: &Path| -> Option<(PathBuf, PathBuf)> {
         let joined = cwd.join(path);
-        let parent = joined.parent()?.to_path_buf();
+        let parent = joined.parent()?;
         let name = joined.file_name()?.to_owned();
         let is_link = std::fs::symlink_metadata(&joined)
             .ok()?
@@ -188,21 +196,11 @@ fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
         if is_link {
             // A symlinked file: where it points decides.
             let abs = std::fs::canonicalize(&joined).ok()?;
-            let root = repository_root(abs.parent()?)
-                .and_then(|r| std::fs::canonicalize(r).ok())
-                .unwrap_or_else(|| base.clone());
+            let root = dirs.root_of(abs.parent()?);
             return Some((abs, root));
         }
-        let (dir, root) = dir_cache
-            .entry(parent)
-            .or_insert_with_key(|parent| {
-                let dir = std::fs::canonicalize(parent).ok()?;
-                let root = repository_root(&dir)
-                    .and_then(|r| std::fs::canonicalize(r).ok())
-                    .unwrap_or_else(|| base.clone());
-                Some((dir, root))
-            })
-            .clone()?;
+        let dir = dirs.canonical(parent)?;
+        let root = dirs.root_of(&dir);
         Some((dir.join(name), root))
     };
     // Kustomization directories, grouped by the repository that holds them.
@@ -224,6 +222,10 @@ fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
         };
         if let Ok(rel) = abs.strip_prefix(&root) {
             all.entry(root.clone()).or_default().push(relative(rel));
+            located_files
+                .entry(root.clone())
+                .or_default()
+                .insert(relative(rel));
         }
         if is_kustomization {
             let Ok(rel) = dir.strip_prefix(&root) else {
@@ -243,8 +245,12 @@ fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
     };
     if by_root.is_empty() {
         // Files named one by one (a pre-commit hook passes the staged files):
-        // render only the targets of their repository that reach them.
+        // render only the targets of their repository that reach them. A
+        // repository walked whole has no kustomization, so no target.
         for (root, paths) in named {
+            if walked.iter().any(|w| root.starts_with(w)) {
+                continue;
+            }
             let Ok(disk) = DiskFiles::new(&root) else {
                 continue;
             };
@@ -300,6 +306,11 @@ fn plan(files: &[&Path], settings: &Settings, cwd: &Path) -> Plan {
     for (root, paths) in all {
         let Ok(disk) = DiskFiles::new(&root) else {
             continue;
+        };
+        let disk = Located {
+            disk: &disk,
+            root: &root,
+            paths: located_files.remove(&root).unwrap_or_default(),
         };
         let named = stats::timed(Stage::Render, || {
             reconciler::targets(
@@ -434,9 +445,138 @@ fn kustomization_dirs(root: &Path) -> Vec<String> {
     dirs.into_iter().collect()
 }
 
+/// Canonical directories and their repositories' roots, each directory
+/// asked of the file system once: a directory that is not a symlink is its
+/// canonical parent joined with its name, and its repository root is itself
+/// (holding `.git`) or its parent's.
+struct Dirs {
+    /// The root of files in no repository.
+    base: PathBuf,
+    canonical: HashMap<PathBuf, Option<PathBuf>>,
+    roots: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Dirs {
+    fn new(base: PathBuf) -> Self {
+        Self {
+            base,
+            canonical: HashMap::new(),
+            roots: HashMap::new(),
+        }
+    }
+
+    /// `dir` canonicalised (`None` when it does not exist).
+    fn canonical(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.canonical.get(dir) {
+            return known.clone();
+        }
+        let derived = match (dir.parent(), dir.components().next_back()) {
+            (Some(parent), Some(std::path::Component::Normal(name)))
+                if !parent.as_os_str().is_empty()
+                    && std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) =>
+            {
+                self.canonical(parent).map(|p| p.join(name))
+            }
+            _ => std::fs::canonicalize(dir).ok(),
+        };
+        self.canonical.insert(dir.to_path_buf(), derived.clone());
+        derived
+    }
+
+    /// The repository root of a canonical directory, or `base`.
+    fn root_of(&mut self, dir: &Path) -> PathBuf {
+        self.repository(dir).unwrap_or_else(|| self.base.clone())
+    }
+
+    fn repository(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.roots.get(dir) {
+            return known.clone();
+        }
+        let found = if dir.join(".git").exists() {
+            Some(dir.to_path_buf())
+        } else {
+            dir.parent().and_then(|p| self.repository(p))
+        };
+        self.roots.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// The repository's files as the plan located them (a canonical directory,
+/// not a symlink, inside `root`) are read straight from there, without
+/// canonicalising each again; every other path goes through `disk`.
+struct Located<'a> {
+    disk: &'a DiskFiles,
+    root: &'a Path,
+    paths: HashSet<String>,
+}
+
+impl Files for Located<'_> {
+    fn read(&self, path: &str) -> Result<Arc<str>, tollgate_kustomize::files::ReadError> {
+        use tollgate_kustomize::files::ReadError;
+        if !self.paths.contains(path) {
+            return self.disk.read(path);
+        }
+        let bytes = std::fs::read(self.root.join(path)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            _ => ReadError::Other(e.to_string()),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ReadError::Binary)?;
+        Ok(Arc::from(text))
+    }
+
+    fn read_bytes(&self, path: &str) -> Result<Arc<[u8]>, tollgate_kustomize::files::ReadError> {
+        self.disk.read_bytes(path)
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        self.disk.is_dir(path)
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>, tollgate_kustomize::files::ReadError> {
+        self.disk.list(dir)
+    }
+}
+
 fn relative(rel: &Path) -> String {
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirs_derive_the_canonical_path_and_repository_root_as_the_file_system_does() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let top = std::fs::canonicalize(tmp.path()).expect("canonical");
+        let repo = top.join("repo");
+        std::fs::create_dir_all(repo.join(".git")).expect("git");
+        std::fs::create_dir_all(repo.join("apps/web")).expect("dirs");
+        std::fs::create_dir_all(top.join("elsewhere/deep")).expect("dirs");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(top.join("elsewhere"), repo.join("apps/link")).expect("link");
+        let mut dirs = Dirs::new(top.join("base"));
+        for asked in [
+            repo.join("apps/web"),
+            repo.join("apps/./web"),
+            repo.join("apps/web/../web"),
+            repo.join("apps/link/deep"),
+            repo.join("apps/link"),
+        ] {
+            let want = std::fs::canonicalize(&asked).expect("exists");
+            assert_eq!(dirs.canonical(&asked), Some(want.clone()), "{asked:?}");
+            let root = dirs.root_of(&want);
+            let expected = if want.starts_with(&repo) {
+                repo.clone()
+            } else {
+                top.join("base")
+            };
+            assert_eq!(root, expected, "{asked:?}");
+        }
+        assert_eq!(dirs.canonical(&repo.join("missing/dir")), None);
+    }
 }

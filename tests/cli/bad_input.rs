@@ -259,7 +259,7 @@ fn a_file_that_vanishes_after_discovery_is_an_unreadable_finding() {
     }];
     let run = tollgate::pipeline::run::Run::new(tollgate::settings::Settings::defaults(dir.path()));
     let report =
-        tollgate::pipeline::run::check_files(&run, &inputs, None).expect("the run goes on");
+        tollgate::pipeline::run::check_files(&run, &inputs, &[], None).expect("the run goes on");
     let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_ref()).collect();
     assert_eq!(rules, ["unreadable"]);
 }

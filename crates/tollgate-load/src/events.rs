@@ -174,7 +174,12 @@ unsafe fn convert(ev: &sys::yaml_event_t) -> Option<Event> {
                     _ => ScalarStyle::Quoted,
                 };
                 Event::Scalar {
-                    value: String::from_utf8_lossy(bytes).into_owned(),
+                    // Valid UTF-8 (the usual case) is checked by the fast
+                    // validator; anything else is replaced as before.
+                    value: std::str::from_utf8(bytes).map_or_else(
+                        |_| String::from_utf8_lossy(bytes).into_owned(),
+                        str::to_owned,
+                    ),
                     style,
                     tag: opt_string(s.tag),
                     anchor: opt_string(s.anchor),

@@ -267,7 +267,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
     let owns_base =
         |name: &str| base_files.contains(name) || ctx.shard.is_none_or(|s| s.owns(name));
     let mut base_report =
-        run::check_unsettled_owned(ctx, &base_inputs, None, base_units, Some(&owns_base))?;
+        run::check_unsettled_owned(ctx, &base_inputs, &[], None, base_units, Some(&owns_base))?;
     // The diff, change policies, render problems and approvals: the first shard's.
     let first = ctx.shard.is_none_or(|s| s.is_first());
     run::settle(ctx, &mut base_report);

@@ -282,6 +282,9 @@ impl Catalog {
         if let Some(target) = user::modeline(&file.source.text) {
             return Some(user::pointer(target, dir));
         }
+        if self.associations.is_empty() {
+            return None;
+        }
         let path = file.path?;
         let abs = std::path::absolute(path).ok()?;
         let rel = abs.strip_prefix(&self.base_dir).ok()?;
