@@ -386,11 +386,14 @@ impl<'t, 'l> Builder<'t, 'l> {
                 return;
             }
             Frame::Seq {
-                items,
+                mut items,
                 start,
                 anchor,
                 intrinsic,
             } => {
+                // Trees of large repositories are held while they render:
+                // no spare capacity is kept (a third of a tree's entries).
+                items.shrink_to_fit();
                 let node = Node::new(Value::Seq(items), self.trimmed(start, span.end));
                 let node = crate::cfn::long_form(intrinsic.as_deref(), node);
                 self.remember(anchor, &node);
@@ -424,6 +427,7 @@ impl<'t, 'l> Builder<'t, 'l> {
                         }
                     }
                 }
+                entries.shrink_to_fit();
                 let node = Node::new(Value::Map(entries), self.trimmed(start, span.end));
                 let node = crate::cfn::long_form(intrinsic.as_deref(), node);
                 self.remember(anchor, &node);
