@@ -40,6 +40,8 @@ impl SourceFile {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i + 1),
         );
+        // Held as long as the file may be shown: no spare capacity.
+        line_starts.shrink_to_fit();
         Self {
             name,
             text,

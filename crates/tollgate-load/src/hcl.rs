@@ -29,7 +29,12 @@ pub fn load(text: &str, limits: &Limits) -> Loaded {
     let body = match hcl_edit::parser::parse_body(text) {
         Ok(b) => b,
         Err(e) => {
-            let at = e.location().offset().min(text.len());
+            // The parser may stop inside a multi-byte character: the
+            // finding starts at that character.
+            let mut at = e.location().offset().min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
             loaded.problems.push(Problem::error(
                 rules::SYNTAX,
                 format!("HCL: {}", e.message()),
@@ -396,6 +401,18 @@ mod tests {
         assert_eq!(l["d"], -1);
         assert_eq!(l["e"], "${1 + 2}");
         assert_eq!(l["f"], "hello\n");
+    }
+
+    #[test]
+    fn a_syntax_error_inside_a_multibyte_character_starts_at_that_character() {
+        // Found by the load_hcl fuzz target: the parser's offset was the
+        // second byte of `ߌ`.
+        let text = "rource \"ar%az%u\\\\\\\\\\\\\\\\vvvvvdi\u{0}fsk\" \u{7cc}";
+        let loaded = load(text, &Limits::default());
+        let problem = &loaded.problems[0];
+        assert_eq!(problem.rule, rules::SYNTAX);
+        assert!(text.is_char_boundary(problem.span.start), "{problem:?}");
+        crate::invariants::check(text, crate::Syntax::Hcl2);
     }
 
     #[test]
