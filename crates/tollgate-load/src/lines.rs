@@ -310,8 +310,11 @@ fn unescape_properties(s: &str) -> String {
 /// Loads a Java properties file.
 pub fn load_properties(text: &str, limits: &Limits) -> Loaded {
     let mut entries: Vec<Entry> = Vec::new();
-    let mut logical: Option<(usize, String, usize)> = None; // start, text, end
-    let mut pending: Vec<(usize, String, usize)> = Vec::new();
+    // A logical line: its start, its text (continuations joined), its end,
+    // and where each joined part starts (offset in the text, in the file).
+    type Logical = (usize, String, usize, Vec<(usize, usize)>);
+    let mut logical: Option<Logical> = None;
+    let mut pending: Vec<Logical> = Vec::new();
     for (at, line) in physical_lines(text) {
         let (start, t) = trimmed(at, line, 0);
         if logical.is_none() && (t.is_empty() || t.starts_with('#') || t.starts_with('!')) {
@@ -321,18 +324,28 @@ pub fn load_properties(text: &str, limits: &Limits) -> Loaded {
         let part = if continued { &t[..t.len() - 1] } else { t };
         let end = start + t.len();
         match &mut logical {
-            Some((_, acc, e)) => {
+            Some((_, acc, e, parts)) => {
+                parts.push((acc.len(), start));
                 acc.push_str(part);
                 *e = end;
             }
-            None => logical = Some((start, part.to_owned(), end)),
+            None => logical = Some((start, part.to_owned(), end, vec![(0, start)])),
         }
         if !continued && let Some(done) = logical.take() {
             pending.push(done);
         }
     }
     pending.extend(logical);
-    for (start, line, end) in pending {
+    for (start, line, end, parts) in pending {
+        // An offset in the joined text, in the file: a start maps into the
+        // part it begins, an end into the part it closes.
+        let in_file = |offset: usize, is_end: bool| -> usize {
+            parts
+                .iter()
+                .rev()
+                .find(|(l, _)| if is_end { *l < offset } else { *l <= offset })
+                .map_or(start, |(l, t)| t + (offset - l))
+        };
         // The key ends at the first unescaped `=`, `:` or whitespace.
         let bytes = line.as_bytes();
         let mut i = 0;
@@ -343,15 +356,19 @@ pub fn load_properties(text: &str, limits: &Limits) -> Loaded {
                 _ => i += 1,
             }
         }
-        let i = i.min(line.len());
+        // `\` before a multi-byte character: the key ends after it.
+        let mut i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i += 1;
+        }
         let key = unescape_properties(&line[..i]);
         let mut rest = line[i..].trim_start_matches([' ', '\t']);
         if let Some(r) = rest.strip_prefix(['=', ':']) {
             rest = r.trim_start_matches([' ', '\t']);
         }
         let value = unescape_properties(rest);
-        let key_span = Span::new(start, start + i);
-        let vstart = end.saturating_sub(rest.len()).max(start);
+        let key_span = Span::new(start, in_file(i, true));
+        let vstart = in_file(line.len() - rest.len(), false);
         let vspan = if rest.is_empty() {
             key_span
         } else {
@@ -369,6 +386,31 @@ pub fn load_properties(text: &str, limits: &Limits) -> Loaded {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_key_continued_over_lines_is_spanned_in_the_file() {
+        // Found by the load_lines fuzz target: the key's end was an offset
+        // in the joined line, inside a character of the file.
+        let text = "exporcm/\u{1}\\\nsrre\u{0}\u{0}\u{1c}#\u{feff}\n!\n!";
+        crate::invariants::check(text, crate::Syntax::Properties);
+        let text = "long\\\n  key = a\\\n   b\n\\é=x\n";
+        let loaded = super::load_properties(text, &crate::Limits::default());
+        let root = &loaded.documents[0].root;
+        let crate::node::Value::Map(entries) = &root.value else {
+            panic!("{root:?}")
+        };
+        assert_eq!(entries[0].key, "longkey");
+        assert_eq!(
+            &text[entries[0].key_span.start..entries[0].key_span.end],
+            "long\\\n  key"
+        );
+        assert_eq!(
+            &text[entries[0].value.span.start..entries[0].value.span.end],
+            "a\\\n   b"
+        );
+        assert_eq!(entries[1].key, "é");
+        crate::invariants::check(text, crate::Syntax::Properties);
+    }
+
     use super::*;
 
     fn line(text: &str, l: &Loaded, p: &str) -> usize {
