@@ -27,12 +27,18 @@ type OpenApi = Arc<Stored>;
 /// its kind is checked: a repository (kubeflow's, with Istio, Knative and
 /// the training operators) can hold many large CRDs and use few of them, and
 /// the text takes a tenth of the memory of the parsed tree.
+///
+/// The whole schema is parsed again each time it is converted (once per kind
+/// and run, again on a first schema error), never kept; what pruning nulls
+/// reads for every custom resource is kept, reduced to that ([`slim`]).
 #[derive(Debug)]
 struct Stored {
     /// The schema as JSON text (`None`: kept parsed, see [`Stored::new`]).
     text: Option<Box<str>>,
-    /// The schema, parsed on first use.
+    /// The schema, when it has no text.
     parsed: OnceLock<Map<String, Value>>,
+    /// The keys pruning reads, on first use.
+    pruning: OnceLock<Map<String, Value>>,
 }
 
 impl Stored {
@@ -46,23 +52,61 @@ impl Stored {
             return Self {
                 text: Some(text.into_boxed_str()),
                 parsed: OnceLock::new(),
+                pruning: OnceLock::new(),
             };
         }
         Self {
             text: None,
             parsed: OnceLock::from(schema),
+            pruning: OnceLock::new(),
         }
     }
 
-    /// The schema, parsed once.
-    fn get(&self) -> &Map<String, Value> {
-        self.parsed.get_or_init(|| {
-            self.text
-                .as_deref()
-                .and_then(|t| serde_json::from_str(t).ok())
-                .unwrap_or_default()
-        })
+    /// The whole schema (parsed from its text each time).
+    fn get(&self) -> std::borrow::Cow<'_, Map<String, Value>> {
+        match (&self.text, self.parsed.get()) {
+            (_, Some(parsed)) => std::borrow::Cow::Borrowed(parsed),
+            (Some(text), None) => {
+                std::borrow::Cow::Owned(serde_json::from_str(text).unwrap_or_default())
+            }
+            (None, None) => std::borrow::Cow::Owned(Map::new()),
+        }
     }
+
+    /// What [`prune`] reads of the schema, kept once read.
+    fn for_pruning(&self) -> &Map<String, Value> {
+        self.pruning.get_or_init(|| slim(&self.get()))
+    }
+}
+
+/// The keys [`prune`] reads: `properties`, `additionalProperties`, `items`,
+/// `nullable` and `default`, at every level.
+fn slim(schema: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (key, value) in schema {
+        match (key.as_str(), value) {
+            ("properties", Value::Object(fields)) => {
+                let fields = fields
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = v
+                            .as_object()
+                            .map_or(Value::Null, |f| Value::Object(slim(f)));
+                        (k.clone(), v)
+                    })
+                    .collect();
+                out.insert(key.clone(), Value::Object(fields));
+            }
+            ("additionalProperties" | "items", Value::Object(inner)) => {
+                out.insert(key.clone(), Value::Object(slim(inner)));
+            }
+            ("nullable" | "default", _) => {
+                out.insert(key.clone(), value.clone());
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Whether a JSON tree holds a number that is not an integer.
@@ -96,7 +140,7 @@ impl CustomSchema {
     /// The JSON Schema (draft 2020-12).
     pub(crate) fn json_schema(&self) -> Value {
         let mut converted = match &self.openapi {
-            Some(s) => convert(s.get(), self.strict),
+            Some(s) => convert(&s.get(), self.strict),
             None => json!({"type": "object"}),
         };
         add_root_fields(&mut converted, self.strict);
@@ -118,7 +162,7 @@ impl CustomSchema {
     /// describe, and null items of arrays, are kept (as the API server keeps them).
     pub(crate) fn prune_nulls(&self, instance: &mut Value) {
         if let Some(openapi) = &self.openapi {
-            prune(instance, openapi.get());
+            prune(instance, openapi.for_pruning());
         }
     }
 }
@@ -546,7 +590,11 @@ mod tests {
         };
         let stored = Stored::new(exact.clone());
         assert!(stored.text.is_some() && stored.parsed.get().is_none());
-        assert_eq!(stored.get(), &exact);
+        assert_eq!(*stored.get(), exact);
+        assert!(
+            stored.parsed.get().is_none(),
+            "the whole schema is not kept"
+        );
         // A fractional number stays parsed: it is kept as it was read.
         let Some(fraction) = json!({"type": "number", "multipleOf": 0.1})
             .as_object()
@@ -556,7 +604,7 @@ mod tests {
         };
         let stored = Stored::new(fraction.clone());
         assert!(stored.text.is_none());
-        assert_eq!(stored.get(), &fraction);
+        assert_eq!(*stored.get(), fraction);
     }
 
     #[test]

@@ -52,7 +52,36 @@ enum SchemaKey {
 struct Compiled {
     validator: Validator,
     /// The root schema.
-    root: Arc<Value>,
+    root: Root,
+}
+
+/// A compiled schema's root, read only to suggest field names after an error.
+enum Root {
+    /// Kept as compiled.
+    Kept(Arc<Value>),
+    /// A CRD's schema: converted again on the first error and kept then. A
+    /// repository's CRDs can be large and many; the validator alone is kept
+    /// for the kinds that never fail.
+    Custom {
+        schema: crd::CustomSchema,
+        converted: OnceLock<Value>,
+    },
+}
+
+impl Root {
+    fn custom(schema: crd::CustomSchema) -> Self {
+        Self::Custom {
+            schema,
+            converted: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Value {
+        match self {
+            Self::Kept(root) => root,
+            Self::Custom { schema, converted } => converted.get_or_init(|| schema.json_schema()),
+        }
+    }
 }
 
 type Slot = Arc<OnceLock<Result<Compiled, String>>>;
@@ -579,36 +608,35 @@ impl Catalog {
                     .map_err(|e| format!("embedded Kubernetes schema {name}: {e}"))?;
                 Ok(Compiled {
                     validator,
-                    root: Arc::new(root),
+                    root: Root::Kept(Arc::new(root)),
                 })
             }
             SchemaKey::Custom(gvk) => {
-                let schema = self
+                let custom = self
                     .custom
                     .get(gvk)
-                    .map(|c| Arc::new(c.json_schema()))
                     .ok_or_else(|| format!("no CRD schema for {gvk}"))?;
                 let validator = options()
-                    .build(&schema)
+                    .build(&custom.json_schema())
                     .map_err(|e| format!("the CRD schema for {gvk} does not compile: {e}"))?;
                 Ok(Compiled {
                     validator,
-                    root: schema,
+                    root: Root::custom(custom.clone()),
                 })
             }
             SchemaKey::Catalog(gvk) => {
                 let (api_version, kind) = gvk.rsplit_once('/').unwrap_or_default();
-                let schema = match self.catalog_schema(api_version, kind) {
-                    Some(Ok(custom)) => Arc::new(custom.json_schema()),
+                let custom = match self.catalog_schema(api_version, kind) {
+                    Some(Ok(custom)) => custom,
                     Some(Err(e)) => return Err(e),
                     None => return Err(format!("the CRD catalog has no schema for {gvk}")),
                 };
-                let validator = options().build(&schema).map_err(|e| {
+                let validator = options().build(&custom.json_schema()).map_err(|e| {
                     format!("the built-in CRD catalog's schema for {gvk} does not compile: {e}")
                 })?;
                 Ok(Compiled {
                     validator,
-                    root: schema,
+                    root: Root::custom(custom),
                 })
             }
             SchemaKey::File(path) => {
@@ -626,7 +654,7 @@ impl Catalog {
                     .map_err(|e| format!("the schema {shown} does not compile: {e}"))?;
                 Ok(Compiled {
                     validator,
-                    root: Arc::new(schema),
+                    root: Root::Kept(Arc::new(schema)),
                 })
             }
         }
@@ -663,7 +691,7 @@ fn report<'i>(
 fn schema_at(compiled: &Compiled, err: &ValidationError<'_>) -> Option<Value> {
     let pointer = err.schema_path().as_str();
     let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
-    compiled.root.pointer(parent).cloned()
+    compiled.root.get().pointer(parent).cloned()
 }
 
 /// The patch files a kustomization at `path` names (canonical paths): they hold
