@@ -4,6 +4,8 @@
 #
 #   bench/memory.sh              build the release binary, then measure
 #   TOLLGATE=path bench/memory.sh measure that binary instead of building one
+#   bench/memory.sh DIR...        also each DIR (a repository's checkout), and
+#                                 all of them in one run from their parent
 #
 # Trees, each checked with the defaults (rendering on, embedded schemas, the
 # CRD catalog, the built-in pack), 2 threads, JSON report to /dev/null, from
@@ -46,6 +48,15 @@ print(usage.ru_maxrss, round(time.monotonic() - start, 2))
 }
 
 printf '%-40s %12s %8s\n' tree 'peak RSS MB' seconds
+for dir in "$@"; do
+    read -r kb secs < <(peak "$dir" .)
+    printf '%-40s %12d %8s\n' "$(basename "$dir")" $((kb / 1024)) "$secs"
+done
+if [ $# -gt 1 ]; then
+    parent=$(cd "$(dirname "$1")" && pwd)
+    read -r kb secs < <(peak "$parent" .)
+    printf '%-40s %12d %8s\n' "all $# together" $((kb / 1024)) "$secs"
+fi
 for spec in "kustomize:kubeflow+manifests" "kustomize:." "real:."; do
     dir="$CORPUS/${spec%%:*}"
     arg=${spec#*:}
