@@ -84,8 +84,11 @@ pub enum LoadRestrictorArg {
 /// Arguments of `tollgate render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Directories holding a kustomization (default: the current directory).
-    #[arg(value_name = "DIR", default_value = ".")]
+    /// Directories holding a kustomization (default: the current directory),
+    /// or reconciler targets as `check` names them: `flux:<namespace>/<name>`
+    /// for a Flux Kustomization, `argocd:<name>` for an Argo CD Application
+    /// of the repository.
+    #[arg(value_name = "DIR|TARGET", default_value = ".")]
     pub dirs: Vec<PathBuf>,
 
     /// Output format.

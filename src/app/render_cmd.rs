@@ -17,8 +17,18 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
     let settings = Config::discover(cli.config.as_deref(), cwd)?.settings;
     let root = discover::repository_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
     let root = std::fs::canonicalize(&root)?;
+    // Each argument is a directory or a reconciler target's name; the
+    // output follows the arguments' order.
     let mut targets = Vec::new();
+    let mut names = Vec::new();
+    let mut order = Vec::new();
     for dir in &args.dirs {
+        let arg = dir.to_string_lossy();
+        if arg.starts_with("flux:") || arg.starts_with("argocd:") {
+            order.push(Which::Named(names.len()));
+            names.push(arg.into_owned());
+            continue;
+        }
         let abs = std::fs::canonicalize(cwd.join(dir))
             .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
         let rel = abs.strip_prefix(&root).map_err(|_| {
@@ -33,18 +43,29 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        order.push(Which::Dir(targets.len()));
         targets.push(rel);
     }
     let restrictor = match args.load_restrictor {
         LoadRestrictorArg::RootOnly => tollgate_kustomize::LoadRestrictor::RootOnly,
         LoadRestrictorArg::None => tollgate_kustomize::LoadRestrictor::None,
     };
+    let named = if names.is_empty() {
+        Vec::new()
+    } else {
+        render::render_named(&root, &names, restrictor, &settings, cwd)?
+    };
     let rendered = render::render_targets(&root, &targets, restrictor, &settings.limits)?;
     let display = |path: &str| discover::display_path(&root.join(path), cwd);
     let mut out = std::io::stdout().lock();
     let mut failed = false;
-    for r in &rendered {
-        for f in render::problem_findings(r, &display) {
+    let mut wrote = false;
+    for which in order {
+        let (r, label) = match which {
+            Which::Dir(i) => (&rendered[i], display(&rendered[i].target)),
+            Which::Named(i) => (&named[i], names[i].clone()),
+        };
+        for f in render::problem_findings_in(r, &label, &display) {
             failed |= f.severity == Severity::Error;
             eprintln!("{}", super::inspect::one_line(&f));
         }
@@ -55,7 +76,7 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
             continue;
         }
         if args.origins {
-            write_origins(&mut out, r, &display)?;
+            write_origins(&mut out, r, &label, &display)?;
             continue;
         }
         match args.format {
@@ -63,6 +84,12 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
                 out.write_all(tollgate_kustomize::emit::json(&r.resources).as_bytes())?;
             }
             RenderFormat::Yaml => {
+                // One stream: targets after the first are separated as
+                // their objects are.
+                if wrote && !r.resources.is_empty() {
+                    out.write_all(b"---\n")?;
+                }
+                wrote |= !r.resources.is_empty();
                 out.write_all(tollgate_kustomize::emit::yaml(&r.resources).as_bytes())?;
             }
         }
@@ -71,11 +98,19 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
     Ok(if failed { Exit::Failures } else { Exit::Clean })
 }
 
+/// An argument of `render`: the index of a directory among the targets, or
+/// of a reconciler target's name.
+enum Which {
+    Dir(usize),
+    Named(usize),
+}
+
 /// `--origins`: for each object, every scalar (and empty collection) with its
 /// JSON pointer and the place that wrote it.
 fn write_origins(
     out: &mut dyn Write,
     rendered: &tollgate_kustomize::Rendered,
+    label: &str,
     display: &dyn Fn(&str) -> String,
 ) -> std::io::Result<()> {
     use crate::load::{Node, Value, node::push_token};
@@ -102,7 +137,7 @@ fn write_origins(
         writeln!(
             out,
             "# {}: {} {} {ns}{} (from {})",
-            display(&rendered.target),
+            label,
             id.api_version(),
             id.kind,
             id.name,

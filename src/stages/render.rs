@@ -43,6 +43,80 @@ pub(crate) fn render_targets(
         .collect())
 }
 
+/// Renders the reconciler targets `names` (`flux:<namespace>/<name>`,
+/// `flux:<name>`, `argocd:<name>`, as `check` names them) of the repository
+/// at `root`: its files as discovery selects them are scanned for Flux
+/// Kustomizations and Argo CD Applications, as a check of the whole
+/// repository scans them. The result follows `names`; a name no object of
+/// the repository has is an error listing the names there are.
+pub(crate) fn render_named(
+    root: &Path,
+    names: &[String],
+    restrictor: tollgate_kustomize::LoadRestrictor,
+    settings: &Settings,
+    cwd: &Path,
+) -> anyhow::Result<Vec<Rendered>> {
+    let disk =
+        DiskFiles::new(root).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", root.display()))?;
+    let files = CachedFiles::new(&disk);
+    let found = crate::input::discover::discover(&[root.to_path_buf()], None, settings, cwd)?;
+    let paths: Vec<String> = found
+        .inputs
+        .iter()
+        .filter_map(|input| match &input.origin {
+            Origin::Path(p) => p.strip_prefix(root).ok().map(relative),
+            Origin::Stdin | Origin::Blob { .. } => None,
+        })
+        .collect();
+    let options = Options {
+        load_restrictor: restrictor,
+        limits: settings.limits.clone(),
+    };
+    let mut named: BTreeMap<String, Rendered> = reconciler::targets(
+        &files,
+        &paths,
+        &settings.repository.urls,
+        &options,
+        restrictor,
+    )
+    .into_iter()
+    .map(|n| (n.name, n.rendered))
+    .collect();
+    let known = || {
+        if named.is_empty() {
+            "the repository has no Flux Kustomization or Argo CD Application".to_owned()
+        } else {
+            let list: Vec<&str> = named.keys().map(String::as_str).collect();
+            format!("the repository has {}", list.join(", "))
+        }
+    };
+    let mut missing = Vec::new();
+    for name in names {
+        if !named.contains_key(name) {
+            missing.push(name.as_str());
+        }
+    }
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "no reconciler target named {}: {}",
+            missing.join(", "),
+            known()
+        );
+    }
+    // A name given twice renders once per mention, as directories do.
+    let mut out = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let again = names[i + 1..].contains(name);
+        let rendered = if again {
+            named.get(name).cloned()
+        } else {
+            named.remove(name)
+        };
+        out.extend(rendered);
+    }
+    Ok(out)
+}
+
 /// The render's problems as findings, each in the file and on the line that
 /// caused it, its message naming the target; `display` turns a repository
 /// path into the name reports use.
@@ -50,7 +124,16 @@ pub(crate) fn problem_findings(
     rendered: &Rendered,
     display: &dyn Fn(&str) -> String,
 ) -> Vec<Finding> {
-    let target = display(&rendered.target);
+    problem_findings_in(rendered, &display(&rendered.target), display)
+}
+
+/// [`problem_findings`] naming the target `target` (a reconciler target's
+/// name rather than its directory).
+pub(crate) fn problem_findings_in(
+    rendered: &Rendered,
+    target: &str,
+    display: &dyn Fn(&str) -> String,
+) -> Vec<Finding> {
     problems(rendered, display)
         .into_iter()
         .map(|mut f| {

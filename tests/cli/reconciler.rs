@@ -337,3 +337,41 @@ fn a_chart_directory_is_unsupported_never_dropped() {
         "{text}"
     );
 }
+
+#[test]
+fn render_prints_a_named_reconciler_target_as_the_reconciler_applies_it() {
+    let repo = repo();
+    let d = repo.path();
+    // The Flux Kustomization's targetNamespace and the Argo CD Application's
+    // image override are applied; the order follows the arguments.
+    let run = tollgate_in(
+        d,
+        &["render", "flux:flux-system/apps", "argocd:guestbook-prod"],
+        None,
+    );
+    insta::assert_snapshot!(run.transcript());
+    // `--origins` names the target and places each value.
+    let origins = tollgate_in(d, &["render", "--origins", "flux:flux-system/apps"], None);
+    assert_eq!(origins.code, 0, "{}", origins.transcript());
+    assert!(
+        origins
+            .stdout
+            .starts_with("# flux:flux-system/apps: apps/v1 Deployment production/prod-web"),
+        "{}",
+        origins.stdout
+    );
+    assert!(
+        origins
+            .stdout
+            .contains("/metadata/namespace\tclusters/prod/apps.yaml:13:20\n"),
+        "{}",
+        origins.stdout
+    );
+}
+
+#[test]
+fn render_of_an_unknown_reconciler_target_lists_the_known_ones() {
+    let repo = repo();
+    let run = tollgate_in(repo.path(), &["render", "flux:flux-system/nope"], None);
+    insta::assert_snapshot!(run.transcript());
+}
