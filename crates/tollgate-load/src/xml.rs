@@ -76,15 +76,22 @@ impl Open {
             return Node::new(Value::String(text), span);
         }
         let mut entries: Vec<Entry> = Vec::new();
+        let mut children = self.children;
         if !text.is_empty() {
-            entries.push(Entry {
-                key: "#content".to_owned(),
-                key_span: text_span,
-                value: Node::new(Value::String(text), text_span),
-            });
+            // First, and counted with the children: a child element named
+            // `#content` (quick-xml does not check names) makes it a list
+            // rather than a second `#content` key.
+            children.insert(
+                0,
+                (
+                    "#content".to_owned(),
+                    text_span,
+                    Node::new(Value::String(text), text_span),
+                ),
+            );
         }
         let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for (k, _, _) in &self.children {
+        for (k, _, _) in &children {
             *counts.entry(k.as_str()).or_default() += 1;
         }
         let many: std::collections::HashSet<String> = counts
@@ -92,7 +99,7 @@ impl Open {
             .filter(|&(_, n)| n > 1)
             .map(|(k, _)| k.to_owned())
             .collect();
-        for (key, key_span, value) in self.children {
+        for (key, key_span, value) in children {
             if many.contains(&key) {
                 if let Some(e) = entries.iter_mut().find(|e| e.key == key) {
                     e.value.span.end = value.span.end.max(e.value.span.end);
@@ -352,6 +359,18 @@ mod tests {
         let root = &loaded.documents[0].root;
         let b = root.pointer_span("/a").span;
         assert_eq!(&text[b.start..b.end], "b");
+    }
+
+    #[test]
+    fn a_child_element_named_like_the_text_key_is_a_list_not_a_second_key() {
+        // Found by the load_xml fuzz target: `<#content/>` beside text kept
+        // two `#content` keys in one mapping.
+        let text = "<a>x<#content/></a>";
+        crate::invariants::check(text, crate::Syntax::Xml);
+        assert_eq!(
+            json(text),
+            serde_json::json!({"a": {"#content": ["x", ""]}})
+        );
     }
 
     use super::*;
