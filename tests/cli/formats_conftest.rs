@@ -288,6 +288,96 @@ fn a_policy_path_in_a_tf_file_gives_the_attribute_line() {
         (Some(4), Some(9))
     );
     assert_eq!(f["path"], "/resource/aws_s3_bucket/logs/0/acl");
+    // The finding names the resource, as the change review names it.
+    assert_eq!(
+        f["resource"],
+        serde_json::json!({"apiVersion": "terraform", "kind": "aws_s3_bucket", "name": "aws_s3_bucket.logs"})
+    );
+}
+
+#[test]
+fn policy_findings_name_the_terraform_or_cloudformation_resource_they_are_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("policy")).expect("mkdir");
+    // One rule per format; the CloudFormation one points into a resource's
+    // properties, the Terraform one at the second of two blocks.
+    std::fs::write(
+        dir.path().join("policy/p.rego"),
+        r#"package main
+import rego.v1
+deny contains {"msg": sprintf("%s is public", [n]), "path": ["Resources", n, "Properties", "AccessControl"]} if {
+  some n, r in input.Resources
+  r.Properties.AccessControl == "PublicRead"
+}
+deny contains {"msg": sprintf("%s is public", [n]), "path": ["resource", "aws_s3_bucket", n, 0, "acl"]} if {
+  some n, b in input.resource.aws_s3_bucket
+  b[0].acl == "public-read"
+}
+"#,
+    )
+    .expect("policy");
+    std::fs::write(
+        dir.path().join("s3.tf"),
+        "resource \"aws_s3_bucket\" \"private\" {\n  acl = \"private\"\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  acl = \"public-read\"\n}\n",
+    )
+    .expect("tf");
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Quiet:\n    Type: AWS::S3::Bucket\n  Site:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n",
+    )
+    .expect("template");
+    let args = [
+        "check",
+        "--no-builtin",
+        "-p",
+        "policy",
+        "s3.tf",
+        "template.yaml",
+    ];
+    let run = tollgate_in(dir.path(), &args, None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // Human output says which resource, under the line.
+    assert!(
+        run.stdout.contains("in aws_s3_bucket.logs"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("in AWS::S3::Bucket Site"),
+        "{}",
+        run.stdout
+    );
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let report = json(&tollgate_in(dir.path(), &all, None));
+    let found: Vec<(String, u64, serde_json::Value)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["resource"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "s3.tf".to_owned(),
+                6,
+                serde_json::json!({"apiVersion": "terraform", "kind": "aws_s3_bucket", "name": "aws_s3_bucket.logs"})
+            ),
+            (
+                "template.yaml".to_owned(),
+                8,
+                serde_json::json!({"apiVersion": "cloudformation", "kind": "AWS::S3::Bucket", "name": "Site"})
+            ),
+        ],
+        "{report:#}"
+    );
 }
 
 /// `(exit code, file → [(line, message)])` of `check` with a fixture's own
