@@ -114,6 +114,23 @@ pub struct Object {
 }
 
 impl Object {
+    /// The resource a finding at byte `at` of the object's file is about:
+    /// the object's own identity, or, for a document that is not a Kubernetes
+    /// object, the innermost resource it declares (a Terraform block, a
+    /// CloudFormation logical id, a plan's resource change) whose
+    /// declaration or label holds `at`, as the change review names it.
+    pub fn resource_at(&self, at: usize) -> Option<ResourceId> {
+        if self.id.is_some() {
+            return self.id.clone();
+        }
+        let holds = |s: crate::load::Span| s.start <= at && at < s.end;
+        declared(&self.node)
+            .into_iter()
+            .filter(|d| holds(d.node.span) || holds(d.at))
+            .min_by_key(|d| d.node.span.end - d.node.span.start)
+            .map(|d| d.id)
+    }
+
     /// For a JSON pointer that names something this object does not have (a
     /// field to add), the longest prefix of it that exists; `None` when the
     /// whole pointer resolves.
@@ -385,6 +402,23 @@ mod tests {
             d[0].node.get("engine").and_then(Node::as_str),
             Some("postgres")
         );
+    }
+
+    #[test]
+    fn a_place_inside_a_declared_resource_names_it() {
+        let tf = "resource \"aws_s3_bucket\" \"a\" {\n  acl = \"private\"\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n\nvariable \"x\" {}\n";
+        let loaded = load(tf, Syntax::Hcl2, &Limits::default());
+        let obj = &objects(loaded.documents)[0];
+        let name = |needle: &str| {
+            obj.resource_at(tf.find(needle).expect("needle"))
+                .and_then(|id| id.name)
+        };
+        assert_eq!(name("public-read").as_deref(), Some("aws_s3_bucket.b"));
+        assert_eq!(name("\"a\"").as_deref(), Some("aws_s3_bucket.a"));
+        assert_eq!(name("variable"), None);
+        // A Kubernetes object is its own resource wherever the place is.
+        let k8s = &objs("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")[0];
+        assert_eq!(k8s.resource_at(0), k8s.id);
     }
 
     #[test]

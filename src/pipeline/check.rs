@@ -481,7 +481,7 @@ pub fn read_and_load(input: &Input, stdin: Option<&[u8]>, settings: &Settings) -
             o.node.span.start <= f.span.start && f.span.start < o.node.span.end
         };
         if let Some(obj) = objects.iter().find(inside) {
-            f.resource = obj.id.clone();
+            f.resource = obj.resource_at(f.span.start);
             if f.path.is_none() && f.rule == rules::DUPLICATE_KEY {
                 f.path = Some(obj.node.pointer_at(f.span.start));
             }

@@ -505,34 +505,15 @@ fn finding(src: &SourceFile, obj: &Object, rule: &PolicyRule, v: Violation) -> F
             v.msg,
         ),
     };
-    f.resource = obj.id.clone().or_else(|| declared_at(src, obj, &f));
+    // A `_loc` in another file has no span in this one.
+    f.resource = if *f.file == *src.name {
+        obj.resource_at(f.span.start)
+    } else {
+        obj.id.clone()
+    };
     f.path = v.pointer;
     f.metadata = v.metadata.map(Box::new);
     f
-}
-
-/// For a document that is not a Kubernetes object, the resource it declares
-/// (a Terraform block, a CloudFormation logical id, a plan's resource change)
-/// whose declaration holds the finding: the innermost one, so that a finding
-/// in a resource's body names `aws_db_instance.main`, as the change review
-/// names it. `None` when the finding is outside every declared resource.
-fn declared_at(
-    src: &SourceFile,
-    obj: &Object,
-    f: &Finding,
-) -> Option<crate::model::resource::ResourceId> {
-    // A `_loc` in another file has no span in this one.
-    if *f.file != *src.name {
-        return None;
-    }
-    let at = f.span.start;
-    crate::model::resource::declared(&obj.node)
-        .into_iter()
-        .filter(|d| {
-            (d.node.span.start <= at && at < d.node.span.end) || (d.at.start <= at && at < d.at.end)
-        })
-        .min_by_key(|d| d.node.span.end - d.node.span.start)
-        .map(|d| d.id)
 }
 
 /// The one input of `--combine`: every document of `files` as
