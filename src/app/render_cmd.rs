@@ -65,7 +65,7 @@ pub(super) fn run_render(cli: &Cli, args: &RenderArgs, cwd: &Path) -> anyhow::Re
             Which::Dir(i) => (&rendered[i], display(&rendered[i].target)),
             Which::Named(i) => (&named[i], names[i].clone()),
         };
-        for f in render::problem_findings_in(r, &label, &display) {
+        for f in render::problem_findings(r, &label, &display) {
             failed |= f.severity == Severity::Error;
             eprintln!("{}", super::inspect::one_line(&f));
         }

@@ -72,7 +72,7 @@ pub(crate) fn render_named(
         load_restrictor: restrictor,
         limits: settings.limits.clone(),
     };
-    let mut named: BTreeMap<String, Rendered> = reconciler::targets(
+    let named: BTreeMap<String, Rendered> = reconciler::targets(
         &files,
         &paths,
         &settings.repository.urls,
@@ -82,54 +82,28 @@ pub(crate) fn render_named(
     .into_iter()
     .map(|n| (n.name, n.rendered))
     .collect();
-    let known = || {
-        if named.is_empty() {
+    let missing: Vec<&str> = names
+        .iter()
+        .filter(|n| !named.contains_key(*n))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        let known = if named.is_empty() {
             "the repository has no Flux Kustomization or Argo CD Application".to_owned()
         } else {
             let list: Vec<&str> = named.keys().map(String::as_str).collect();
             format!("the repository has {}", list.join(", "))
-        }
-    };
-    let mut missing = Vec::new();
-    for name in names {
-        if !named.contains_key(name) {
-            missing.push(name.as_str());
-        }
-    }
-    if !missing.is_empty() {
-        anyhow::bail!(
-            "no reconciler target named {}: {}",
-            missing.join(", "),
-            known()
-        );
-    }
-    // A name given twice renders once per mention, as directories do.
-    let mut out = Vec::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
-        let again = names[i + 1..].contains(name);
-        let rendered = if again {
-            named.get(name).cloned()
-        } else {
-            named.remove(name)
         };
-        out.extend(rendered);
+        anyhow::bail!("no reconciler target named {}: {known}", missing.join(", "));
     }
-    Ok(out)
+    Ok(names.iter().filter_map(|n| named.get(n).cloned()).collect())
 }
 
 /// The render's problems as findings, each in the file and on the line that
-/// caused it, its message naming the target; `display` turns a repository
-/// path into the name reports use.
+/// caused it, its message naming the target `target` (its directory as
+/// reports show it, or a reconciler target's name); `display` turns a
+/// repository path into the name reports use.
 pub(crate) fn problem_findings(
-    rendered: &Rendered,
-    display: &dyn Fn(&str) -> String,
-) -> Vec<Finding> {
-    problem_findings_in(rendered, &display(&rendered.target), display)
-}
-
-/// [`problem_findings`] naming the target `target` (a reconciler target's
-/// name rather than its directory).
-pub(crate) fn problem_findings_in(
     rendered: &Rendered,
     target: &str,
     display: &dyn Fn(&str) -> String,

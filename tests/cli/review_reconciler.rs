@@ -365,6 +365,12 @@ fn a_helm_release_is_listed_as_render_unsupported() {
         "{problem}"
     );
     assert_eq!(target["findings"][0]["status"], "new", "{target:#}");
+    // The finding names the reconciler target, not the directory it renders.
+    let message = target["findings"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.ends_with("(in flux:flux-system/podinfo)"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -319,7 +319,7 @@ pub(crate) fn check_changed(args: &Request, ctx: &Run, cwd: &Path) -> anyhow::Re
             .iter()
             .map(|p| (p.rule, p.message.as_str()))
             .collect();
-        let found = crate::stages::render::problem_findings(&t.head, &display);
+        let found = crate::stages::render::problem_findings(&t.head, &t.name, &display);
         for (mut f, p) in found.into_iter().zip(&t.head.problems) {
             f.targets = vec![Arc::from(t.name.as_str())];
             f.status = Some(if base_problems.contains(&(p.rule, p.message.as_str())) {
