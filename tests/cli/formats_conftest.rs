@@ -253,15 +253,19 @@ fn syntax_errors_in_each_format_are_findings_at_their_line() {
     }
 }
 
-#[test]
-fn a_policy_path_in_a_tf_file_gives_the_attribute_line() {
+/// A temporary directory holding `policy/p.rego` with `rego` in it.
+fn with_policy(rego: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(dir.path().join("policy")).expect("mkdir");
-    std::fs::write(
-        dir.path().join("policy/p.rego"),
+    std::fs::write(dir.path().join("policy/p.rego"), rego).expect("policy");
+    dir
+}
+
+#[test]
+fn a_policy_path_in_a_tf_file_gives_the_attribute_line() {
+    let dir = with_policy(
         "package main\nimport rego.v1\ndeny contains {\"msg\": \"public bucket\", \"path\": [\"resource\", \"aws_s3_bucket\", n, 0, \"acl\"]} if {\n  some n, b in input.resource.aws_s3_bucket\n  b[0].acl == \"public-read\"\n}\n",
-    )
-    .expect("policy");
+    );
     std::fs::write(
         dir.path().join("s3.tf"),
         "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = var.name\n\n  acl = \"public-read\"\n}\n",
@@ -297,12 +301,9 @@ fn a_policy_path_in_a_tf_file_gives_the_attribute_line() {
 
 #[test]
 fn policy_findings_name_the_terraform_or_cloudformation_resource_they_are_in() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir(dir.path().join("policy")).expect("mkdir");
     // One rule per format; the CloudFormation one points into a resource's
     // properties, the Terraform one at the second of two blocks.
-    std::fs::write(
-        dir.path().join("policy/p.rego"),
+    let dir = with_policy(
         r#"package main
 import rego.v1
 deny contains {"msg": sprintf("%s is public", [n]), "path": ["Resources", n, "Properties", "AccessControl"]} if {
@@ -314,8 +315,7 @@ deny contains {"msg": sprintf("%s is public", [n]), "path": ["resource", "aws_s3
   b[0].acl == "public-read"
 }
 "#,
-    )
-    .expect("policy");
+    );
     std::fs::write(
         dir.path().join("s3.tf"),
         "resource \"aws_s3_bucket\" \"private\" {\n  acl = \"private\"\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  acl = \"public-read\"\n}\n",
@@ -571,4 +571,30 @@ fn discovery_walks_the_new_formats_and_inspect_shows_them() {
         );
     }
     assert!(!run.stdout.contains("application.conf"), "{}", run.stdout);
+}
+
+#[test]
+fn a_duplicate_key_in_a_cloudformation_resource_names_the_resource() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Site:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: Private\n      AccessControl: PublicRead\n",
+    )
+    .expect("template");
+    let run = tollgate_in(
+        dir.path(),
+        &["check", "--no-builtin", "--format", "json", "template.yaml"],
+        None,
+    );
+    let report = json(&run);
+    let f = &report["findings"][0];
+    assert_eq!(
+        (f["rule"].as_str(), f["line"].as_u64()),
+        (Some("duplicate-key"), Some(7)),
+        "{report:#}"
+    );
+    assert_eq!(
+        f["resource"],
+        serde_json::json!({"apiVersion": "cloudformation", "kind": "AWS::S3::Bucket", "name": "Site"})
+    );
 }
